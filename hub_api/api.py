@@ -1,0 +1,84 @@
+"""Project subclasses of flask-smorest's Api and Blueprint: problem errors and access docs."""
+
+import http
+from collections.abc import Callable
+
+import flask_smorest
+from flask_smorest.utils import prepare_response
+
+from hub_api import errors
+from hub_api.auth.guard import Access
+from hub_api.auth.principal import Principal
+from hub_api.schemas.problems import ProblemSchema
+
+BEARER_SCHEME = "bearerAuth"
+
+
+class HubApi(flask_smorest.Api):
+    """An Api whose error responses are documented and rendered as problem documents."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, errors.PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, errors.PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def handle_http_exception(self, error):
+        """Delegate to the project's problem renderer."""
+        return errors.handle_http_exception(error)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A Blueprint whose access decorators enforce a rule and document it in OpenAPI."""
+
+    def public(self, func):
+        """Open the view to anonymous callers."""
+        func.hub_access = Access(public=True)
+        return func
+
+    def refresh_token(self, func):
+        """Require a live refresh token rather than an access token."""
+        func.hub_access = Access(refresh=True)
+        return self._document_security(func, forbidden=False)
+
+    def access(self, policy: Callable[[Principal], bool]):
+        """Require an access token whose principal satisfies `policy`."""
+
+        def decorator(func):
+            func.hub_access = Access(policy=policy)
+            return self._document_security(func, forbidden=True)
+
+        return decorator
+
+    def _document_security(self, func, *, forbidden: bool):
+        func = self.doc(security=[{BEARER_SCHEME: []}])(func)
+        func = self.alt_response(401, response="UNAUTHORIZED", description="Not authenticated")(
+            func
+        )
+        if forbidden:
+            func = self.alt_response(403, response="FORBIDDEN", description="Not allowed")(func)
+        return func
+
+    def etag_checked(self, func):
+        """Document the optional `If-Match` header and the 412 it can cause."""
+        func = self.doc(
+            parameters=[
+                {
+                    "in": "header",
+                    "name": "If-Match",
+                    "required": False,
+                    "schema": {"type": "string"},
+                    "description": "The ETag you last read; a stale one gets 412. Optional.",
+                }
+            ]
+        )(func)
+        return self.alt_response(412, response="PRECONDITION_FAILED", description="Stale ETag")(
+            func
+        )

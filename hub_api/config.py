@@ -1,0 +1,88 @@
+"""Settings read from `HUB_*` environment variables, with safe defaults and a start-up check."""
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "test")
+MIN_SECRET_BYTES = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The app was asked to start with settings that are unsafe or unusable."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Map the `postgres://` and `postgresql://` URLs operators paste onto the psycopg2 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def _json_dumps(value) -> str:
+    """Store JSON as real UTF-8, so Cyrillic names stay searchable."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _secret_key(env: dict, hub_env: str) -> str:
+    key = env.get("HUB_SECRET_KEY", "")
+    if len(key.encode()) >= MIN_SECRET_BYTES:
+        return key
+    if hub_env == "production":
+        raise ConfigurationError(
+            f"HUB_SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes outside "
+            "development and test (try: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    return secrets.token_urlsafe(48)
+
+
+def load_settings(instance_path: str, env: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment; raise on unsafe production settings."""
+    env = dict(os.environ if env is None else env)
+    hub_env = env.get("HUB_ENV", "production")
+    if hub_env not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {hub_env!r}"
+        )
+    default_db = "sqlite:///" + str(Path(instance_path) / "hub.sqlite3")
+    secret = _secret_key(env, hub_env)
+    return {
+        "HUB_ENV": hub_env,
+        "TESTING": hub_env == "test",
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env.get("HUB_DATABASE_URL") or default_db
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
+        "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576),
+        "JWT_SECRET_KEY": secret,
+        "JWT_ALGORITHM": "HS256",
+        "JWT_TOKEN_LOCATION": ["headers"],
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=_int(env, "HUB_ACCESS_TOKEN_MINUTES", 15)),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=_int(env, "HUB_REFRESH_TOKEN_DAYS", 14)),
+        "RATELIMIT_STORAGE_URI": env.get("HUB_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_ENABLED": env.get("HUB_RATELIMIT_ENABLED", "true").lower() != "false",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "HUB_LOGIN_RATE_LIMIT": env.get("HUB_LOGIN_RATE_LIMIT", "10 per minute"),
+        "HUB_PROXY_COUNT": _int(env, "HUB_PROXY_COUNT", 0),
+        "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
+        "HUB_SWAGGER_UI_URL": env.get(
+            "HUB_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+        ),
+        "HUB_REDOC_URL": env.get(
+            "HUB_REDOC_URL", "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+        ),
+    }

@@ -1,0 +1,1 @@
+"""The demo data set, drawn from the hub's source articles."""

@@ -1,0 +1,198 @@
+"""Domain exceptions and their rendering as RFC 9457 problem documents."""
+
+import logging
+import time
+from http import HTTPStatus
+
+from flask import Flask, Response, g, json, request
+from flask_limiter.errors import RateLimitExceeded
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from hub_api import audit
+from hub_api.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:hub-api:problem:"
+
+
+class HubError(Exception):
+    """A refusal the client can act on; `status` and `slug` say which kind."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, errors: dict | None = None, headers: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers or {}
+
+
+class Unauthorized(HubError):
+    """The caller is not authenticated, or its credentials are no longer good."""
+
+    status, slug = 401, "unauthorized"
+
+
+class Forbidden(HubError):
+    """The caller is known but its role or scopes do not allow this."""
+
+    status, slug = 403, "forbidden"
+
+
+class NotFound(HubError):
+    """No such object, or not one the caller may see."""
+
+    status, slug = 404, "not-found"
+
+
+class Conflict(HubError):
+    """The request clashes with the current state: a duplicate or a forbidden move."""
+
+    status, slug = 409, "conflict"
+
+
+class PreconditionFailed(HubError):
+    """The `If-Match` header names a version that is no longer current."""
+
+    status, slug = 412, "precondition-failed"
+
+
+class ValidationFailed(HubError):
+    """The body is well-formed but breaks a rule; `errors` maps fields to messages."""
+
+    status, slug = 422, "validation-error"
+
+
+# Constraint names (from the naming convention) mapped to what a client should fix.
+CONSTRAINT_MESSAGES = {
+    "uq_institutions_code": ("code", "an institution with this code already exists"),
+    "uq_users_email": ("email", "a user with this email already exists"),
+    "uq_api_clients_client_id": ("client_id", "this client id is taken"),
+    "fk_institutions_parent_id_institutions": (None, "the institution still has sub-units"),
+    "fk_users_institution_id_institutions": (None, "the institution still has user accounts"),
+    "fk_api_clients_institution_id_institutions": (None, "the institution still has API clients"),
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    errors: dict | None = None,
+    headers: dict | None = None,
+) -> Response:
+    """Build an `application/problem+json` response carrying the request id."""
+    phrase = HTTPStatus(status).phrase
+    body = {
+        "type": PROBLEM_TYPE_PREFIX + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.path if request else None,
+        "request_id": g.get("request_id"),
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested error dict into `{"field.sub": [messages]}`."""
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return {prefix or "_schema": messages}
+    if isinstance(messages, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_messages(value, name))
+        return flat
+    return {prefix or "_schema": [str(messages)]}
+
+
+def _webargs_errors(exc: HTTPException) -> dict | None:
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if not messages:
+        return None
+    merged: dict = {}
+    for location_messages in messages.values():
+        merged.update(flatten_messages(location_messages))
+    return merged
+
+
+def _fail(status: int, detail: str, **kwargs) -> Response:
+    """Roll back the request's work, keep its security events, and render a problem."""
+    db.session.rollback()
+    audit.persist_security_events()
+    return problem(status, detail, **kwargs)
+
+
+def handle_hub_error(exc: HubError) -> Response:
+    """Render a domain exception; refusals are written to the audit trail."""
+    if exc.status == 403:
+        audit.security_event("permission.denied", outcome="denied", details={"reason": exc.detail})
+    return _fail(exc.status, exc.detail, slug=exc.slug, errors=exc.errors, headers=exc.headers)
+
+
+def handle_http_exception(exc: HTTPException) -> Response:
+    """Render werkzeug and webargs exceptions (404, 405, 413, 422, 429 ...) as problems."""
+    status = exc.code or 500
+    if status >= 500:
+        return handle_unexpected(exc)
+    headers = dict((getattr(exc, "data", None) or {}).get("headers") or {})
+    if isinstance(exc, RateLimitExceeded):
+        headers["Retry-After"] = str(_retry_after_seconds())
+    if status == 405 and exc.valid_methods:
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    errors = _webargs_errors(exc)
+    detail = exc.description or HTTPStatus(status).phrase
+    if errors:
+        detail = "The request did not pass validation: see `errors` for what to fix."
+    slug = "validation-error" if status == 422 else None
+    return _fail(status, detail, slug=slug, errors=errors, headers=headers)
+
+
+def _retry_after_seconds() -> int:
+    window = limiter.current_limit
+    if window is None:
+        return 60
+    return max(1, int(window.reset_at - time.time()))
+
+
+def handle_integrity_error(exc: IntegrityError) -> Response:
+    """Turn a violated database constraint into a 409 that names what clashed."""
+    text = str(exc.orig)
+    for name, (field, message) in CONSTRAINT_MESSAGES.items():
+        if name in text:
+            errors = {field: [message]} if field else None
+            return _fail(409, message, slug="conflict", errors=errors)
+    log.warning("unmapped integrity error: %s", type(exc.orig).__name__)
+    return _fail(409, "The change conflicts with data already stored.", slug="conflict")
+
+
+def handle_stale_data(_exc: StaleDataError) -> Response:
+    """Another request changed the object between our read and our write."""
+    return _fail(409, "The object was changed by another request; reload it and retry.")
+
+
+def handle_unexpected(exc: Exception) -> Response:
+    """Log the failure with its request id; answer a 500 that reveals nothing internal."""
+    log.exception("unhandled error (request_id=%s)", g.get("request_id"), exc_info=exc)
+    return _fail(500, "An unexpected error occurred. Quote the request_id when reporting it.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Route every kind of failure through `problem`."""
+    app.register_error_handler(HubError, handle_hub_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(Exception, handle_unexpected)

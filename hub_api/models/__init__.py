@@ -1,0 +1,17 @@
+"""The hub's SQLAlchemy models, importable from one place."""
+
+from hub_api.models.account import ApiClient, RefreshToken, TokenFamily, User
+from hub_api.models.audit import AuditEvent
+from hub_api.models.country import Country
+from hub_api.models.institution import Contact, Institution
+
+__all__ = [
+    "ApiClient",
+    "AuditEvent",
+    "Contact",
+    "Country",
+    "Institution",
+    "RefreshToken",
+    "TokenFamily",
+    "User",
+]

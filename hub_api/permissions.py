@@ -1,0 +1,47 @@
+"""Who may do what: route-level policies and object-level checks, in one place."""
+
+from hub_api.auth.principal import Principal
+from hub_api.errors import Forbidden
+from hub_api.models.enums import Role, Scope
+
+
+def authenticated(principal: Principal) -> bool:
+    """Any signed-in user or API client."""
+    return principal is not None
+
+
+def catalogue_reader(principal: Principal) -> bool:
+    """Every user; API clients granted `catalogue:read`."""
+    return principal.is_user or principal.has_scope(Scope.CATALOGUE_READ)
+
+
+def contact_reader(principal: Principal) -> bool:
+    """Admins and coordinators, and catalogue clients; analysts never see names."""
+    if principal.is_user:
+        return principal.role in (Role.HUB_ADMIN, Role.COORDINATOR)
+    return principal.has_scope(Scope.CATALOGUE_READ)
+
+
+def hub_admin(principal: Principal) -> bool:
+    """A signed-in hub administrator."""
+    return principal.is_user and principal.is_hub_admin
+
+
+def institution_editor(principal: Principal) -> bool:
+    """Admins, and coordinators for their own institution (checked per object)."""
+    return principal.is_user and principal.role in (Role.HUB_ADMIN, Role.COORDINATOR)
+
+
+# Fields of an institution that only hub administrators may change.
+ADMIN_ONLY_INSTITUTION_FIELDS = ("code", "kind", "country", "parent_id", "status")
+
+
+def ensure_can_edit_institution(principal: Principal, institution_id: int, changes: dict) -> None:
+    """Admins edit any institution; a coordinator only its own profile, not its identity."""
+    if principal.is_hub_admin:
+        return
+    if principal.institution_id != institution_id:
+        raise Forbidden("Coordinators may edit only their own institution.")
+    locked = sorted(set(changes) & set(ADMIN_ONLY_INSTITUTION_FIELDS))
+    if locked:
+        raise Forbidden(f"Only hub administrators may change {', '.join(locked)}.")

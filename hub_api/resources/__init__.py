@@ -1,0 +1,20 @@
+"""HTTP resources; MODULES fixes the order of the tags in the API documentation."""
+
+from hub_api.resources import (
+    api_clients,
+    audit_events,
+    auth,
+    contacts,
+    countries,
+    health,
+    institutions,
+    users,
+)
+
+MODULES = (auth, users, api_clients, countries, institutions, contacts, audit_events, health)
+
+
+def register_blueprints(api) -> None:
+    """Register every resource's blueprint, in documentation order."""
+    for module in MODULES:
+        api.register_blueprint(module.blp)

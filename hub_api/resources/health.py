@@ -1,0 +1,31 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+import sqlalchemy as sa
+from flask import jsonify
+from sqlalchemy.exc import SQLAlchemyError
+
+from hub_api.api import Blueprint
+from hub_api.errors import problem
+from hub_api.extensions import db
+
+blp = Blueprint("health", __name__, description="Service health probes")
+
+
+@blp.route("/health", methods=["GET"])
+@blp.public
+def health():
+    """Liveness: the process answers."""
+    return jsonify(status="ok")
+
+
+@blp.route("/ready", methods=["GET"])
+@blp.public
+@blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="Database unreachable")
+def ready():
+    """Readiness: the database answers; 503 while it does not."""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return problem(503, "The database is unreachable.", headers={"Retry-After": "5"})
+    return jsonify(status="ready", database="ok")

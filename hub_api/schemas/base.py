@@ -1,0 +1,60 @@
+"""The base schema and field types that every schema in the API builds on."""
+
+from datetime import UTC
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from hub_api.models.enums import LANGUAGES
+
+
+class BaseSchema(Schema):
+    """Rejects unknown fields, so a typo is a 422 rather than silently ignored."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Multilingual(fields.Dict):
+    """Text in several languages: `{"en": "...", "ru": "..."}`, at least one entry."""
+
+    def __init__(self, max_length: int = 300, **kwargs):
+        metadata = {
+            "description": "Text keyed by language code (" + ", ".join(LANGUAGES) + ").",
+            "example": {"en": "Kostanay Training Academy", "ru": "Костанайская академия"},
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(
+            keys=fields.String(validate=validate.OneOf(LANGUAGES)),
+            values=fields.String(validate=validate.Length(min=1, max=max_length)),
+            metadata=metadata,
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if not result:
+            raise ValidationError("Give the text in at least one language.")
+        return {lang: text.strip() for lang, text in result.items()}
+
+
+def enum_field(enum_cls, **kwargs) -> fields.Enum:
+    """An enum field that reads and writes the member's value, as the contract spells it."""
+    return fields.Enum(enum_cls, by_value=True, **kwargs)
+
+
+def choice_field(enum_cls, **kwargs) -> fields.String:
+    """A string limited to an enum's values, for values kept in JSON lists."""
+    return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
+
+
+def timestamp(**kwargs) -> fields.AwareDateTime:
+    """An ISO 8601 date-time with offset; a value without offset is taken as UTC."""
+    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+
+
+class TimestampedSchema(BaseSchema):
+    """`id`, `created_at` and `updated_at`, which every object carries."""
+
+    id = fields.Integer(dump_only=True)
+    created_at = timestamp(dump_only=True)
+    updated_at = timestamp(dump_only=True)

@@ -1,0 +1,46 @@
+"""Contact person schemas of an institution."""
+
+from marshmallow import fields, validate
+
+from hub_api.models.enums import ContactRole
+from hub_api.pagination import ListArgsSchema, sort_field
+from hub_api.schemas.base import TimestampedSchema, choice_field
+
+
+def _phone() -> fields.String:
+    return fields.String(
+        allow_none=True,
+        validate=validate.Regexp(
+            r"^\+?[0-9 ()-]{5,40}$", error="Use digits, spaces, ()- and an optional +."
+        ),
+    )
+
+
+class ContactSchema(TimestampedSchema):
+    """A contact person of an institution; also the creation body."""
+
+    institution_id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    position = fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    roles = fields.List(
+        choice_field(ContactRole), load_default=list, metadata={"example": ["signatory"]}
+    )
+
+
+class ContactPatchSchema(TimestampedSchema):
+    """Changes to a contact; every field is optional."""
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    position = fields.String(allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(allow_none=True)
+    phone = _phone()
+    roles = fields.List(choice_field(ContactRole))
+
+
+class ContactQuerySchema(ListArgsSchema):
+    """Filters for an institution's contacts."""
+
+    role = choice_field(ContactRole)
+    sort = sort_field("name", "created_at", "updated_at", default="name")

@@ -1,0 +1,1 @@
+"""Business rules: functions that take plain data, check it, flush, and never commit."""

@@ -1,0 +1,78 @@
+"""Institution rules: known countries, sub-units without cycles, coordinator limits."""
+
+import sqlalchemy as sa
+
+from hub_api.auth.principal import Principal
+from hub_api.errors import ValidationFailed
+from hub_api.extensions import db
+from hub_api.models import Country, Institution
+from hub_api.permissions import ensure_can_edit_institution
+from hub_api.services.lookups import require_reference
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards so user text matches literally (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def institutions_query(filters: dict) -> sa.Select:
+    """The institutions matching the list filters, unordered and unpaged."""
+    stmt = sa.select(Institution)
+    for name in ("country", "kind", "parent_id", "status"):
+        if filters.get(name) is not None:
+            stmt = stmt.where(getattr(Institution, name) == filters[name])
+    if filters.get("q"):
+        pattern = f"%{escape_like(filters['q'].casefold())}%"
+        stmt = stmt.where(Institution.search_text.like(pattern, escape="\\"))
+    return stmt
+
+
+def _check_country(code: str | None) -> None:
+    if code is None:
+        return
+    if db.session.scalar(sa.select(Country.id).where(Country.code == code)) is None:
+        raise ValidationFailed(
+            f"Unknown country {code}.", errors={"country": [f"{code} is not a known country code."]}
+        )
+
+
+def _check_parent(institution_id: int | None, parent_id: int | None) -> None:
+    """The parent must exist and must not be the institution itself or one of its sub-units."""
+    parent = require_reference(Institution, parent_id, field="parent_id", label="institution")
+    while parent is not None:
+        if parent.id == institution_id:
+            raise ValidationFailed(
+                "An institution cannot sit under itself or one of its own sub-units.",
+                errors={"parent_id": ["This parent would create a cycle."]},
+            )
+        parent = db.session.get(Institution, parent.parent_id) if parent.parent_id else None
+
+
+def create_institution(*, data: dict) -> Institution:
+    """Register a new institution."""
+    _check_country(data.get("country"))
+    _check_parent(None, data.get("parent_id"))
+    institution = Institution(**data)
+    db.session.add(institution)
+    db.session.flush()
+    return institution
+
+
+def update_institution(
+    *, principal: Principal, institution: Institution, changes: dict
+) -> Institution:
+    """Apply changes the caller is allowed to make."""
+    ensure_can_edit_institution(principal, institution.id, changes)
+    _check_country(changes.get("country"))
+    if "parent_id" in changes:
+        _check_parent(institution.id, changes["parent_id"])
+    for key, value in changes.items():
+        setattr(institution, key, value)
+    db.session.flush()
+    return institution
+
+
+def delete_institution(*, institution: Institution) -> None:
+    """Remove an institution; references to it (sub-units, accounts) make this a 409."""
+    db.session.delete(institution)
+    db.session.flush()
