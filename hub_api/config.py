@@ -44,7 +44,8 @@ def _secret_key(env: dict, hub_env: str) -> str:
     if hub_env == "production":
         raise ConfigurationError(
             f"HUB_SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes outside "
-            "development and test (try: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            "development and test; generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
     return secrets.token_urlsafe(48)
 

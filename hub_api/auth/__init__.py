@@ -1,0 +1,1 @@
+"""Authentication: passwords, tokens, principals and the access guard."""

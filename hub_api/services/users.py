@@ -61,12 +61,15 @@ def create_user(*, data: dict) -> User:
 def update_user(*, principal: Principal, user: User, changes: dict) -> User:
     """Change an account; disabling it or changing its password ends its live sessions."""
     changes = _normalise(changes)
-    if user.id == principal.id and principal.is_user:
-        if (
+    if (
+        user.id == principal.id
+        and principal.is_user
+        and (
             changes.get("is_active") is False
             or changes.get("role", Role.HUB_ADMIN) is not Role.HUB_ADMIN
-        ):
-            raise Conflict("You cannot disable or demote your own account; ask another hub admin.")
+        )
+    ):
+        raise Conflict("You cannot disable or demote your own account; ask another hub admin.")
     _check_role_and_institution(
         changes.get("role", user.role), changes.get("institution_id", user.institution_id)
     )
