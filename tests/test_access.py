@@ -1,0 +1,64 @@
+"""Deny by default: every route needs a token unless the contract makes it public."""
+
+import re
+
+import pytest
+
+from tests.problems import assert_problem
+
+PUBLIC = {
+    ("GET", "/health"),
+    ("GET", "/ready"),
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/token"),
+}
+DOCS_ENDPOINT_PREFIX = "api-docs."
+
+
+def api_routes(app):
+    """(method, concrete path, endpoint) for every route the app serves."""
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:<>]+:)?[^<>]+>", "1", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield method, path, rule.endpoint
+
+
+def test_every_view_declares_its_access_rule(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if not endpoint.startswith(DOCS_ENDPOINT_PREFIX) and not hasattr(view, "hub_access")
+    ]
+    assert undeclared == []
+
+
+def test_only_the_contracts_public_routes_answer_anonymous_callers(app, client):
+    checked = 0
+    for method, path, endpoint in api_routes(app):
+        if endpoint.startswith(DOCS_ENDPOINT_PREFIX) or (method, path) in PUBLIC:
+            continue
+        response = client.open(path, method=method, json={})
+        assert_problem(response, 401)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        checked += 1
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/api/v1/openapi.json", "/health"])
+def test_documentation_and_probes_are_public(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_garbage_bearer_token_is_a_401_problem_not_msg(client):
+    response = client.get("/api/v1/institutions", headers={"Authorization": "Bearer not.a.jwt"})
+    body = assert_problem(response, 401)
+    assert "msg" not in body
+
+
+def test_token_signed_with_another_key_is_refused(app, client, admin):
+    import jwt as pyjwt
+
+    claims = pyjwt.decode(admin.tokens["access_token"], options={"verify_signature": False})
+    forged = pyjwt.encode(claims, "another-key-that-is-also-long-enough-32b", algorithm="HS256")
+    response = client.get("/api/v1/institutions", headers={"Authorization": f"Bearer {forged}"})
+    assert_problem(response, 401)

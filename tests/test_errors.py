@@ -1,0 +1,102 @@
+"""Every failure, whatever raised it, is a problem document without internals."""
+
+from tests.problems import assert_problem
+
+
+def test_unknown_route_is_a_404_problem(client):
+    body = assert_problem(client.get("/api/v1/nowhere"), 404)
+    assert body["instance"] == "/api/v1/nowhere"
+    assert body["type"] == "urn:hub-api:problem:not-found"
+
+
+def test_wrong_method_is_a_405_problem_with_allow(client):
+    response = client.delete("/api/v1/auth/login")
+    assert_problem(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_malformed_json_is_a_400_problem(client, admin):
+    response = client.post(
+        "/api/v1/institutions",
+        data='{"code": "X',
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert_problem(response, 400)
+
+
+def test_unknown_field_is_a_422_naming_it(client, admin):
+    response = client.post(
+        "/api/v1/institutions",
+        json={"code": "KTA", "name": {"en": "K"}, "kind": "academy", "country": "KZ", "colour": "red"},
+        headers=admin.headers,
+    )
+    body = assert_problem(response, 422, error_fields={"colour"})
+    assert body["type"] == "urn:hub-api:problem:validation-error"
+
+
+def test_nested_validation_errors_are_flattened_to_paths(client, admin):
+    response = client.post(
+        "/api/v1/institutions",
+        json={"code": "KTA", "name": {"fr": "Académie"}, "kind": "academy", "country": "KZ"},
+        headers=admin.headers,
+    )
+    body = assert_problem(response, 422)
+    assert any(path.startswith("name.fr") for path in body["errors"]), body["errors"]
+
+
+def test_query_argument_errors_name_the_argument(client, admin):
+    response = client.get("/api/v1/institutions?page_size=101&sort=colour", headers=admin.headers)
+    assert_problem(response, 422, error_fields={"page_size", "sort"})
+
+
+def test_oversized_body_is_a_413_problem(app, client, admin, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 200)
+    response = client.post(
+        "/api/v1/institutions",
+        json={"code": "KTA", "name": {"en": "x" * 500}, "kind": "academy", "country": "KZ"},
+        headers=admin.headers,
+    )
+    assert_problem(response, 413)
+
+
+def test_unexpected_exception_is_a_500_problem_without_internals(client, admin, monkeypatch):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("secret internal detail /srv/hub/db.py line 42")
+
+    monkeypatch.setattr("hub_api.resources.countries.paginate", explode)
+    response = client.get("/api/v1/countries", headers=admin.headers)
+    body = assert_problem(response, 500)
+    text = response.get_data(as_text=True)
+    assert "secret internal detail" not in text
+    assert "Traceback" not in text
+    assert "request_id" in body["detail"]
+
+
+def test_failed_write_leaves_nothing_behind(client, admin, dbs, monkeypatch):
+    """A failure after the service flushed rolls the whole request back."""
+    from hub_api.models import Institution
+
+    def fail_after_flush(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("hub_api.resources.institutions.url_for", fail_after_flush)
+    response = client.post(
+        "/api/v1/institutions",
+        json={"code": "HALF", "name": {"en": "Half written"}, "kind": "academy", "country": "KZ"},
+        headers=admin.headers,
+    )
+    assert_problem(response, 500)
+    assert dbs.query(Institution).filter_by(code="HALF").count() == 0
+
+
+def test_supplied_request_id_is_echoed_and_quoted_in_problems(client):
+    response = client.get("/api/v1/institutions", headers={"X-Request-ID": "partner-lms-0001"})
+    body = assert_problem(response, 401)
+    assert response.headers["X-Request-ID"] == "partner-lms-0001"
+    assert body["request_id"] == "partner-lms-0001"
+
+
+def test_malformed_request_id_is_replaced(client):
+    response = client.get("/health", headers={"X-Request-ID": "bad id; with spaces"})
+    assert response.headers["X-Request-ID"] != "bad id; with spaces"
+    assert len(response.headers["X-Request-ID"]) == 32
