@@ -5,7 +5,7 @@ from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub_api import audit, cli, database
+from hub_api import audit, cli, database, idempotency
 from hub_api.api import BEARER_SCHEME, HubApi
 from hub_api.auth.guard import install_guard
 from hub_api.auth.passwords import init_hasher
@@ -70,7 +70,9 @@ def create_app(env: dict | None = None) -> HubFlask:
 
     api = HubApi(app)
     register_blueprints(api)
-    register_error_handlers(app)
+    register_error_handlers(
+        app, after_rollback=(idempotency.release, audit.persist_security_events)
+    )
     database.install_sqlite_pragmas(app)
     cli.register(app)
     return app

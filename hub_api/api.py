@@ -12,6 +12,16 @@ from hub_api.auth.principal import Principal
 from hub_api.schemas.problems import ProblemSchema
 
 BEARER_SCHEME = "bearerAuth"
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 255},
+    "description": (
+        "Retry safely: the same key with the same body replays the first response and creates "
+        "nothing new; with another body it is a 422; while the first request runs, a 409."
+    ),
+}
 
 
 class HubApi(flask_smorest.Api):
@@ -38,6 +48,20 @@ class HubApi(flask_smorest.Api):
 class Blueprint(flask_smorest.Blueprint):
     """A Blueprint whose access decorators enforce a rule and document it in OpenAPI."""
 
+    def route(self, rule, *, parameters=None, **options):
+        """Register a view; authenticated POSTs also document the `Idempotency-Key` header."""
+        register = super().route(rule, parameters=parameters, **options)
+        if "POST" not in options.get("methods", ()):
+            return register
+
+        def decorator(func):
+            access = getattr(func, "hub_access", None)
+            if access is not None and not access.public and access.replayable:
+                func = self.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(func)
+            return register(func)
+
+        return decorator
+
     def public(self, func):
         """Open the view to anonymous callers."""
         func.hub_access = Access(public=True)
@@ -45,23 +69,23 @@ class Blueprint(flask_smorest.Blueprint):
 
     def refresh_token(self, func):
         """Require a live refresh token rather than an access token."""
-        func.hub_access = Access(refresh=True)
+        func.hub_access = Access(refresh=True, replayable=False)
         return self._document_security(func, forbidden=False)
 
-    def access(self, policy: Callable[[Principal], bool]):
-        """Require an access token whose principal satisfies `policy`."""
+    def access(self, policy: Callable[[Principal], bool], *, replayable: bool = True):
+        """Require an access token whose principal satisfies `policy`.
+
+        `replayable=False` refuses `Idempotency-Key` where the response carries a secret."""
 
         def decorator(func):
-            func.hub_access = Access(policy=policy)
+            func.hub_access = Access(policy=policy, replayable=replayable)
             return self._document_security(func, forbidden=True)
 
         return decorator
 
     def _document_security(self, func, *, forbidden: bool):
         func = self.doc(security=[{BEARER_SCHEME: []}])(func)
-        func = self.alt_response(401, response="UNAUTHORIZED", description="Not authenticated")(
-            func
-        )
+        func = self.alt_response(401, response="UNAUTHORIZED", description="Not authenticated")(func)
         if forbidden:
             func = self.alt_response(403, response="FORBIDDEN", description="Not allowed")(func)
         return func
@@ -79,6 +103,4 @@ class Blueprint(flask_smorest.Blueprint):
                 }
             ]
         )(func)
-        return self.alt_response(412, response="PRECONDITION_FAILED", description="Stale ETag")(
-            func
-        )
+        return self.alt_response(412, response="PRECONDITION_FAILED", description="Stale ETag")(func)

@@ -8,7 +8,7 @@ from hub_api.extensions import db
 from hub_api.models import AuditEvent
 
 # Bookkeeping rows whose changes are covered by explicit auth events instead.
-UNAUDITED_TABLES = {"audit_events", "token_families", "refresh_tokens"}
+UNAUDITED_TABLES = {"audit_events", "token_families", "refresh_tokens", "idempotency_keys"}
 # Column changes that happen as a side effect of signing in, not as a write by anyone.
 INCIDENTAL_COLUMNS = {"last_login_at", "last_used_at", "updated_at", "version", "search_text"}
 

@@ -4,7 +4,7 @@ import logging
 import time
 from http import HTTPStatus
 
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -129,9 +129,10 @@ def _webargs_errors(exc: HTTPException) -> dict | None:
 
 
 def _fail(status: int, detail: str, **kwargs) -> Response:
-    """Roll back the request's work, keep its security events, and render a problem."""
+    """Roll back the request's work, run the after-rollback hooks, and render a problem."""
     db.session.rollback()
-    audit.persist_security_events()
+    for hook in current_app.extensions["hub_after_rollback"]:
+        hook()
     return problem(status, detail, **kwargs)
 
 
@@ -189,8 +190,9 @@ def handle_unexpected(exc: Exception) -> Response:
     return _fail(500, "An unexpected error occurred. Quote the request_id when reporting it.")
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Route every kind of failure through `problem`."""
+def register_error_handlers(app: Flask, *, after_rollback: tuple = ()) -> None:
+    """Route every kind of failure through `problem`; `after_rollback` hooks run on each failure."""
+    app.extensions["hub_after_rollback"] = after_rollback
     app.register_error_handler(HubError, handle_hub_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)

@@ -5,6 +5,7 @@ import uuid
 
 from flask import Flask, g, request
 
+from hub_api import idempotency
 from hub_api.extensions import db
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
@@ -14,8 +15,12 @@ class HubFlask(Flask):
     """Flask whose requests commit once, after the view succeeded; errors roll back."""
 
     def dispatch_request(self):
-        """Run the view, then commit its unit of work; failures reach the error handlers."""
-        response = super().dispatch_request()
+        """Run the view (or replay a keyed retry), then commit; failures reach the error handlers."""
+        replay = idempotency.begin()
+        if replay is not None:
+            return replay
+        response = self.make_response(super().dispatch_request())
+        idempotency.finish(response)
         db.session.commit()
         return response
 

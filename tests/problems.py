@@ -8,7 +8,7 @@ def assert_problem(response, status: int, *, error_fields: set[str] | None = Non
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     body = response.get_json()
-    assert PROBLEM_KEYS <= set(body), body
+    assert set(body) >= PROBLEM_KEYS, body
     assert body["status"] == status
     assert body["request_id"] == response.headers["X-Request-ID"]
     assert body["detail"]

@@ -24,6 +24,7 @@ class Access:
     policy: Callable[[Principal], bool] | None = None
     public: bool = False
     refresh: bool = False
+    replayable: bool = True  # False where the response holds a secret that must not be stored
 
 
 def _load_family(jwt_payload: dict) -> TokenFamily | None:
@@ -72,17 +73,14 @@ def install_jwt_handlers() -> None:
     jwt.expired_token_loader(
         lambda _h, _p: _unauthorized("The token has expired; refresh it or sign in again.")
     )
-    jwt.revoked_token_loader(
-        lambda _h, _p: _unauthorized("The token has been revoked; sign in again.")
-    )
+    jwt.revoked_token_loader(lambda _h, _p: _unauthorized("The token has been revoked; sign in again."))
     jwt.needs_fresh_token_loader(lambda _h, _p: _unauthorized("A fresh sign-in is required."))
-    jwt.user_lookup_error_loader(
-        lambda _h, _p: _unauthorized("The token's account no longer exists.")
-    )
+    jwt.user_lookup_error_loader(lambda _h, _p: _unauthorized("The token's account no longer exists."))
     jwt.token_verification_failed_loader(lambda _h, _p: _unauthorized("The token was refused."))
 
 
-def _access_of_current_view() -> Access | None:
+def access_of_current_view() -> Access | None:
+    """The access rule declared by the view serving this request, if any."""
     view = current_app.view_functions.get(request.endpoint)
     return getattr(view, "hub_access", None)
 
@@ -91,7 +89,7 @@ def guard_request() -> None:
     """Run before every view: refuse anything that is not public or explicitly permitted."""
     if request.url_rule is None or request.endpoint.startswith(PUBLIC_ENDPOINT_PREFIXES):
         return
-    access = _access_of_current_view()
+    access = access_of_current_view()
     if access is None:
         raise Forbidden("This endpoint declares no access rule, so it is closed to everyone.")
     if access.public:

@@ -3,6 +3,7 @@
 from hub_api.models.account import ApiClient, RefreshToken, TokenFamily, User
 from hub_api.models.audit import AuditEvent
 from hub_api.models.country import Country
+from hub_api.models.idempotency import IdempotencyKey
 from hub_api.models.institution import Contact, Institution
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "AuditEvent",
     "Contact",
     "Country",
+    "IdempotencyKey",
     "Institution",
     "RefreshToken",
     "TokenFamily",

@@ -61,9 +61,7 @@ class TokenFamily(db.Model):
     __tablename__ = "token_families"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     api_client_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
     )
@@ -76,9 +74,7 @@ class TokenFamily(db.Model):
     api_client: Mapped[ApiClient | None] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint(
-            "(user_id IS NULL) <> (api_client_id IS NULL)", name="exactly_one_subject"
-        ),
+        sa.CheckConstraint("(user_id IS NULL) <> (api_client_id IS NULL)", name="exactly_one_subject"),
     )
 
 
@@ -88,9 +84,7 @@ class RefreshToken(db.Model):
     __tablename__ = "refresh_tokens"
 
     jti: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    family_id: Mapped[str] = mapped_column(
-        sa.ForeignKey("token_families.id", ondelete="CASCADE"), index=True
-    )
+    family_id: Mapped[str] = mapped_column(sa.ForeignKey("token_families.id", ondelete="CASCADE"), index=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

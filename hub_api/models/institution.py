@@ -37,9 +37,7 @@ class Institution(TimestampMixin, db.Model):
         back_populates="institution", cascade="all, delete-orphan", passive_deletes=True
     )
 
-    __table_args__ = (
-        sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
-    )
+    __table_args__ = (sa.CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),)
 
     def refresh_search_text(self) -> None:
         """Recompute the case-folded text that `q` searches: code, short name and every name."""

@@ -46,7 +46,7 @@ def list_api_clients(args):
 
 
 @blp.route("", methods=["POST"])
-@blp.access(hub_admin)
+@blp.access(hub_admin, replayable=False)
 @blp.arguments(ApiClientSchema)
 @blp.response(201, ApiClientSecretSchema, headers=ETAG_HEADER_DOC)
 def create_api_client(data):
@@ -83,7 +83,7 @@ def update_api_client(changes, client_pk):
 
 
 @blp.route("/<int:client_pk>/rotate-secret", methods=["POST"])
-@blp.access(hub_admin)
+@blp.access(hub_admin, replayable=False)
 @blp.response(200, ApiClientSecretSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No such client")
 def rotate_api_client_secret(client_pk):

@@ -1,0 +1,115 @@
+"""A POST retried with the same Idempotency-Key creates nothing new and replays the answer."""
+
+import threading
+import time
+from datetime import timedelta
+
+from hub_api import idempotency
+from hub_api.models import IdempotencyKey, Institution
+from hub_api.models.base import utcnow
+from tests.problems import assert_problem
+
+BODY = {"code": "KTA", "name": {"en": "Kostanay Training Academy"}, "kind": "academy", "country": "KZ"}
+
+
+def post(client, actor, body=BODY, key="retry-1"):
+    return client.post("/api/v1/institutions", json=body, headers={**actor.headers, "Idempotency-Key": key})
+
+
+def test_replay_returns_the_first_response_and_creates_nothing(client, admin, dbs):
+    first = post(client, admin)
+    second = post(client, admin)
+    assert first.status_code == second.status_code == 201
+    assert second.get_json() == first.get_json()
+    assert second.headers["Location"] == first.headers["Location"]
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert dbs.query(Institution).filter_by(code="KTA").count() == 1
+
+
+def test_same_key_with_another_body_is_a_422(client, admin):
+    assert post(client, admin).status_code == 201
+    other = post(client, admin, body={**BODY, "code": "KTA2"})
+    assert_problem(other, 422, error_fields={"Idempotency-Key"})
+
+
+def test_same_key_while_the_first_request_runs_is_a_409(app, client, admin, dbs):
+    with app.test_request_context("/api/v1/institutions", method="POST", json=BODY):
+        fingerprint = idempotency._request_fingerprint()
+    dbs.add(
+        IdempotencyKey(
+            principal=f"user:{admin.user.id}",
+            key="retry-1",
+            request_hash=fingerprint,
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    dbs.commit()
+    assert_problem(post(client, admin), 409)
+    assert dbs.query(Institution).count() == 0
+
+
+def test_an_expired_key_can_be_used_again(app, client, admin, dbs):
+    dbs.add(
+        IdempotencyKey(
+            principal=f"user:{admin.user.id}",
+            key="retry-1",
+            request_hash="0" * 64,
+            expires_at=utcnow() - timedelta(seconds=1),
+        )
+    )
+    dbs.commit()
+    assert post(client, admin).status_code == 201
+
+
+def test_a_failed_request_frees_its_key(client, admin, dbs):
+    bad = post(client, admin, body={**BODY, "country": "ZZ"}, key="retry-2")
+    assert_problem(bad, 422)
+    assert dbs.query(IdempotencyKey).filter_by(key="retry-2").count() == 0
+    assert post(client, admin, body={**BODY, "country": "ZZ"}, key="retry-2").status_code == 422
+
+
+def test_keys_belong_to_one_caller(app, client, admin, dbs):
+    from tests.conftest import sign_in
+    from tests.factories import UserFactory
+
+    other_admin = sign_in(app, UserFactory(role="hub_admin", email="second@hub.example"))
+    assert post(client, admin).status_code == 201
+    duplicate = post(client, other_admin)
+    assert_problem(duplicate, 409)  # a fresh request by someone else: the code is taken
+    assert dbs.query(Institution).count() == 1
+
+
+def test_concurrent_retries_create_one_object(app, admin, dbs, monkeypatch):
+    """Two copies of one request at once: one runs, the other is told it is in progress."""
+    from hub_api.services import institutions
+
+    original = institutions.create_institution
+
+    def slow_create(**kwargs):
+        time.sleep(0.5)
+        return original(**kwargs)
+
+    monkeypatch.setattr(institutions, "create_institution", slow_create)
+    results = []
+
+    def send():
+        results.append(post(app.test_client(), admin, key="race-1"))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in results) == [201, 409]
+    assert dbs.query(Institution).filter_by(code="KTA").count() == 1
+
+
+def test_endpoints_returning_secrets_refuse_the_key(client, admin, dbs):
+    response = client.post(
+        "/api/v1/api-clients",
+        json={"name": "Kyrgyz academy LMS", "scopes": ["catalogue:read"]},
+        headers={**admin.headers, "Idempotency-Key": "secret-1"},
+    )
+    assert_problem(response, 422, error_fields={"Idempotency-Key"})
+    assert dbs.query(IdempotencyKey).count() == 0
