@@ -24,7 +24,10 @@ def run_demo(host: str, port: int) -> None:
     with app.app_context():
         flask_migrate.upgrade()
         summary = load_demo()
-        accounts = reset_demo_accounts(password)
+        try:
+            accounts = reset_demo_accounts(password)
+        except ValueError as exc:
+            sys.exit(f"HUB_DEMO_PASSWORD: {exc}")
         db.session.commit()
     base = f"http://{host}:{port}"
     print(f"\nDemo data: {summary}")
