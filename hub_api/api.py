@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import flask_smorest
 from flask_smorest.utils import prepare_response
+from marshmallow import RAISE
 
 from hub_api import errors
 from hub_api.auth.guard import Access
@@ -61,6 +62,12 @@ class Blueprint(flask_smorest.Blueprint):
             return register(func)
 
         return decorator
+
+    def arguments(self, schema, *, location="json", **kwargs):
+        """Parse arguments; unknown query parameters are refused too, so a typo is never ignored."""
+        if location == "query":
+            kwargs.setdefault("unknown", RAISE)
+        return super().arguments(schema, location=location, **kwargs)
 
     def public(self, func):
         """Open the view to anonymous callers."""

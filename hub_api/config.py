@@ -27,14 +27,17 @@ def _json_dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _int(env: dict, name: str, default: int) -> int:
+def _int(env: dict, name: str, default: int, *, minimum: int = 0) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from exc
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def _secret_key(env: dict, hub_env: str) -> str:
@@ -55,28 +58,23 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
     env = dict(os.environ if env is None else env)
     hub_env = env.get("HUB_ENV", "production")
     if hub_env not in ENVIRONMENTS:
-        raise ConfigurationError(
-            f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {hub_env!r}"
-        )
+        raise ConfigurationError(f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {hub_env!r}")
     default_db = "sqlite:///" + str(Path(instance_path) / "hub.sqlite3")
     secret = _secret_key(env, hub_env)
     return {
         "HUB_ENV": hub_env,
         "TESTING": hub_env == "test",
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
-            env.get("HUB_DATABASE_URL") or default_db
-        ),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("HUB_DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
-        "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576),
+        "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
         "JWT_SECRET_KEY": secret,
         "JWT_ALGORITHM": "HS256",
         "JWT_TOKEN_LOCATION": ["headers"],
-        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=_int(env, "HUB_ACCESS_TOKEN_MINUTES", 15)),
-        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=_int(env, "HUB_REFRESH_TOKEN_DAYS", 14)),
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=_int(env, "HUB_ACCESS_TOKEN_MINUTES", 15, minimum=1)),
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=_int(env, "HUB_REFRESH_TOKEN_DAYS", 14, minimum=1)),
         "RATELIMIT_STORAGE_URI": env.get("HUB_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": env.get("HUB_RATELIMIT_ENABLED", "true").lower() != "false",
-        "RATELIMIT_HEADERS_ENABLED": True,
         "HUB_LOGIN_RATE_LIMIT": env.get("HUB_LOGIN_RATE_LIMIT", "10 per minute"),
         "HUB_PROXY_COUNT": _int(env, "HUB_PROXY_COUNT", 0),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),

@@ -6,7 +6,13 @@ from flask import Flask
 from hub_api.extensions import db
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's own lower() folds only ASCII; Cyrillic names must match case-insensitively too.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
@@ -14,10 +20,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def install_sqlite_pragmas(app: Flask) -> None:
-    """SQLite ignores foreign keys unless asked; ask on every new connection."""
+    """Switch on foreign keys and a Unicode-aware lower() on every new SQLite connection."""
     with app.app_context():
         engine = db.engine
-        if engine.dialect.name == "sqlite" and not sa.event.contains(
-            engine, "connect", _sqlite_pragmas
-        ):
+        if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _sqlite_pragmas):
             sa.event.listen(engine, "connect", _sqlite_pragmas)

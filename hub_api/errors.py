@@ -37,6 +37,10 @@ class Unauthorized(HubError):
 
     status, slug = 401, "unauthorized"
 
+    def __init__(self, detail: str, **kwargs):
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **kwargs)
+
 
 class Forbidden(HubError):
     """The caller is known but its role or scopes do not allow this."""
@@ -68,11 +72,15 @@ class ValidationFailed(HubError):
     status, slug = 422, "validation-error"
 
 
-# Constraint names (from the naming convention) mapped to what a client should fix.
+# What a violated constraint means to a client. PostgreSQL names the constraint (from the
+# naming convention); SQLite names the table and column instead, so both are listed.
 CONSTRAINT_MESSAGES = {
     "uq_institutions_code": ("code", "an institution with this code already exists"),
+    "institutions.code": ("code", "an institution with this code already exists"),
     "uq_users_email": ("email", "a user with this email already exists"),
+    "users.email": ("email", "a user with this email already exists"),
     "uq_api_clients_client_id": ("client_id", "this client id is taken"),
+    "api_clients.client_id": ("client_id", "this client id is taken"),
     "fk_institutions_parent_id_institutions": (None, "the institution still has sub-units"),
     "fk_users_institution_id_institutions": (None, "the institution still has user accounts"),
     "fk_api_clients_institution_id_institutions": (None, "the institution still has API clients"),

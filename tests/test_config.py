@@ -50,3 +50,10 @@ def test_non_numeric_setting_is_refused_with_its_name(tmp_path):
 )
 def test_pasted_postgres_urls_use_psycopg2(given, expected):
     assert normalise_database_url(given) == expected
+
+
+@pytest.mark.parametrize("name", ["HUB_ACCESS_TOKEN_MINUTES", "HUB_REFRESH_TOKEN_DAYS", "HUB_MAX_BODY_BYTES"])
+def test_zero_lifetimes_and_sizes_are_refused(tmp_path, name):
+    """flask-jwt-extended would read a zero lifetime as 'never expires'."""
+    with pytest.raises(ConfigurationError, match=name):
+        load_settings(str(tmp_path), {"HUB_ENV": "development", name: "0"})

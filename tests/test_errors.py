@@ -100,3 +100,8 @@ def test_malformed_request_id_is_replaced(client):
     response = client.get("/health", headers={"X-Request-ID": "bad id; with spaces"})
     assert response.headers["X-Request-ID"] != "bad id; with spaces"
     assert len(response.headers["X-Request-ID"]) == 32
+
+
+def test_unknown_query_parameter_is_a_422_naming_it(client, admin):
+    response = client.get("/api/v1/institutions?contry=KZ", headers=admin.headers)
+    assert_problem(response, 422, error_fields={"contry"})

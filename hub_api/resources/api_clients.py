@@ -31,7 +31,8 @@ SORTABLE = {
 
 
 def _with_secret(client: ApiClient, secret: str) -> dict:
-    body = ApiClientSchema().dump(client)
+    # Raw attribute values: the response schema serialises them (only once).
+    body = {name: getattr(client, name) for name in ApiClientSchema().dump_fields}
     body["client_secret"] = secret
     return body
 

@@ -3,10 +3,12 @@
 import secrets
 
 import sqlalchemy as sa
+from flask import g
 
 from hub_api import audit
 from hub_api.auth import tokens
 from hub_api.auth.passwords import hash_secret, verify_secret
+from hub_api.auth.principal import Principal
 from hub_api.errors import Unauthorized
 from hub_api.extensions import db
 from hub_api.models import ApiClient, Institution
@@ -78,5 +80,6 @@ def grant_client_token(*, client_id: str, client_secret: str) -> dict:
         )
         raise Unauthorized("Unknown client, wrong secret, or revoked client.")
     client.last_used_at = utcnow()
+    g.principal = Principal.for_client(client)  # the grant is recorded as the client's act
     audit.record("auth.client_token", object_type="api_clients", object_id=client.id)
     return tokens.issue_client_token(client)

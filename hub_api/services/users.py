@@ -20,7 +20,7 @@ def users_query(filters: dict) -> sa.Select:
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(User, name) == filters[name])
     if filters.get("q"):
-        pattern = f"%{escape_like(filters['q'].casefold())}%"
+        pattern = f"%{escape_like(filters['q'].lower())}%"
         stmt = stmt.where(
             sa.or_(
                 User.email.like(pattern, escape="\\"),
@@ -39,6 +39,16 @@ def _normalise(data: dict) -> dict:
     return data
 
 
+def _check_email_free(email: str, *, user_id: int | None = None) -> None:
+    """Refuse an email another account uses, naming the field on every database."""
+    taken = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user_id))
+    if taken is not None:
+        raise Conflict(
+            "A user with this email already exists.",
+            errors={"email": ["a user with this email already exists"]},
+        )
+
+
 def _check_role_and_institution(role: Role, institution_id: int | None) -> None:
     require_reference(Institution, institution_id, field="institution_id", label="institution")
     if role is Role.COORDINATOR and institution_id is None:
@@ -51,6 +61,7 @@ def _check_role_and_institution(role: Role, institution_id: int | None) -> None:
 def create_user(*, data: dict) -> User:
     """Create an account with an argon2id-hashed password."""
     data = _normalise(data)
+    _check_email_free(data["email"])
     _check_role_and_institution(data["role"], data.get("institution_id"))
     user = User(**data)
     db.session.add(user)
@@ -70,6 +81,8 @@ def update_user(*, principal: Principal, user: User, changes: dict) -> User:
         )
     ):
         raise Conflict("You cannot disable or demote your own account; ask another hub admin.")
+    if "email" in changes:
+        _check_email_free(changes["email"], user_id=user.id)
     _check_role_and_institution(
         changes.get("role", user.role), changes.get("institution_id", user.institution_id)
     )
