@@ -1,18 +1,26 @@
 """Contact person schemas of an institution."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from hub_api.models.enums import ContactRole
 from hub_api.pagination import ListArgsSchema, sort_field
 from hub_api.schemas.base import TimestampedSchema, choice_field
 
 
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Give a name, not only spaces.")
+
+
+def _each_role_once(roles: list) -> None:
+    if len(set(roles)) != len(roles):
+        raise ValidationError("List each role once.")
+
+
 def _phone() -> fields.String:
     return fields.String(
         allow_none=True,
-        validate=validate.Regexp(
-            r"^\+?[0-9 ()-]{5,40}$", error="Use digits, spaces, ()- and an optional +."
-        ),
+        validate=validate.Regexp(r"^\+?[0-9 ()-]{5,40}$", error="Use digits, spaces, ()- and an optional +."),
     )
 
 
@@ -20,23 +28,26 @@ class ContactSchema(TimestampedSchema):
     """A contact person of an institution; also the creation body."""
 
     institution_id = fields.Integer(dump_only=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
     position = fields.String(allow_none=True, validate=validate.Length(max=200))
     email = fields.Email(allow_none=True)
     phone = _phone()
     roles = fields.List(
-        choice_field(ContactRole), load_default=list, metadata={"example": ["signatory"]}
+        choice_field(ContactRole),
+        load_default=list,
+        validate=_each_role_once,
+        metadata={"example": ["signatory"]},
     )
 
 
 class ContactPatchSchema(TimestampedSchema):
     """Changes to a contact; every field is optional."""
 
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=[validate.Length(min=1, max=200), _not_blank])
     position = fields.String(allow_none=True, validate=validate.Length(max=200))
     email = fields.Email(allow_none=True)
     phone = _phone()
-    roles = fields.List(choice_field(ContactRole))
+    roles = fields.List(choice_field(ContactRole), validate=_each_role_once)
 
 
 class ContactQuerySchema(ListArgsSchema):

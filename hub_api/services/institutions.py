@@ -3,9 +3,9 @@
 import sqlalchemy as sa
 
 from hub_api.auth.principal import Principal
-from hub_api.errors import ValidationFailed
+from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
-from hub_api.models import Country, Institution
+from hub_api.models import ApiClient, Country, Institution, User
 from hub_api.permissions import ensure_can_edit_institution
 from hub_api.services.lookups import require_reference
 
@@ -36,6 +36,20 @@ def _check_country(code: str | None) -> None:
         )
 
 
+def _check_code_free(code: str | None, institution_id: int | None) -> None:
+    """A 409 naming `code` when another institution has it, the same on every database."""
+    if code is None:
+        return
+    stmt = sa.select(Institution.id).where(Institution.code == code)
+    if institution_id is not None:
+        stmt = stmt.where(Institution.id != institution_id)
+    if db.session.scalar(stmt) is not None:
+        raise Conflict(
+            f"An institution with code {code} already exists.",
+            errors={"code": ["an institution with this code already exists"]},
+        )
+
+
 def _check_parent(institution_id: int | None, parent_id: int | None) -> None:
     """The parent must exist and must not be the institution itself or one of its sub-units."""
     parent = require_reference(Institution, parent_id, field="parent_id", label="institution")
@@ -51,6 +65,7 @@ def _check_parent(institution_id: int | None, parent_id: int | None) -> None:
 def create_institution(*, data: dict) -> Institution:
     """Register a new institution."""
     _check_country(data.get("country"))
+    _check_code_free(data.get("code"), None)
     _check_parent(None, data.get("parent_id"))
     institution = Institution(**data)
     db.session.add(institution)
@@ -58,12 +73,11 @@ def create_institution(*, data: dict) -> Institution:
     return institution
 
 
-def update_institution(
-    *, principal: Principal, institution: Institution, changes: dict
-) -> Institution:
+def update_institution(*, principal: Principal, institution: Institution, changes: dict) -> Institution:
     """Apply changes the caller is allowed to make."""
     ensure_can_edit_institution(principal, institution.id, changes)
     _check_country(changes.get("country"))
+    _check_code_free(changes.get("code"), institution.id)
     if "parent_id" in changes:
         _check_parent(institution.id, changes["parent_id"])
     for key, value in changes.items():
@@ -74,5 +88,21 @@ def update_institution(
 
 def delete_institution(*, institution: Institution) -> None:
     """Remove an institution; references to it (sub-units, accounts) make this a 409."""
+    references = (
+        ("sub-units", Institution.parent_id),
+        ("user accounts", User.institution_id),
+        ("API clients", ApiClient.institution_id),
+    )
+    # Checked here so the 409 says why on every database (SQLite names no constraint).
+    held = [
+        label
+        for label, column in references
+        if db.session.scalar(sa.select(column).where(column == institution.id).limit(1)) is not None
+    ]
+    if held:
+        raise Conflict(
+            f"The institution still has {' and '.join(held)}; move or remove them first, "
+            "or set `status: inactive` instead."
+        )
     db.session.delete(institution)
     db.session.flush()
