@@ -6,7 +6,7 @@ from pathlib import Path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub_api import audit, cli, database, idempotency
-from hub_api.api import BEARER_SCHEME, HubApi
+from hub_api.api import BEARER_SCHEME, HubApi, IdConverter
 from hub_api.auth.guard import install_guard
 from hub_api.auth.passwords import init_hasher
 from hub_api.config import load_settings
@@ -68,11 +68,10 @@ def create_app(env: dict | None = None) -> HubFlask:
     install_lifecycle(app)
     install_guard(app)
 
+    app.url_map.converters["id"] = IdConverter
     api = HubApi(app)
     register_blueprints(api)
-    register_error_handlers(
-        app, after_rollback=(idempotency.release, audit.persist_security_events)
-    )
+    register_error_handlers(app, after_rollback=(idempotency.release, audit.persist_security_events))
     database.install_sqlite_pragmas(app)
     cli.register(app)
     return app

@@ -6,10 +6,12 @@ from collections.abc import Callable
 import flask_smorest
 from flask_smorest.utils import prepare_response
 from marshmallow import RAISE
+from werkzeug.routing import IntegerConverter
 
 from hub_api import errors
 from hub_api.auth.guard import Access
 from hub_api.auth.principal import Principal
+from hub_api.schemas.base import MAX_ID
 from hub_api.schemas.problems import ProblemSchema
 
 BEARER_SCHEME = "bearerAuth"
@@ -23,6 +25,13 @@ IDEMPOTENCY_KEY_PARAMETER = {
         "nothing new; with another body it is a 422; while the first request runs, a 409."
     ),
 }
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a positive id the database can hold; anything else is a 404."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class HubApi(flask_smorest.Api):

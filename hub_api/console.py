@@ -16,9 +16,7 @@ def run_demo(host: str, port: int) -> None:
     """Migrate the instance database, load the demo set, print credentials, and serve."""
     os.environ.setdefault("HUB_ENV", "development")
     if os.environ["HUB_ENV"] == "production":
-        sys.exit(
-            "hub-api demo creates accounts with printed passwords; it refuses HUB_ENV=production."
-        )
+        sys.exit("hub-api demo creates accounts with printed passwords; it refuses HUB_ENV=production.")
     app = create_app()
     password = os.environ.get("HUB_DEMO_PASSWORD") or secrets.token_urlsafe(12)
     with app.app_context():

@@ -4,9 +4,7 @@ from flask import request
 
 from hub_api.errors import PreconditionFailed
 
-ETAG_HEADER_DOC = {
-    "ETag": {"description": "Version tag for If-Match", "schema": {"type": "string"}}
-}
+ETAG_HEADER_DOC = {"ETag": {"description": "Version tag for If-Match", "schema": {"type": "string"}}}
 
 
 def etag_of(obj) -> str:

@@ -12,6 +12,7 @@ from hub_api.schemas.base import BaseSchema, timestamp
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
 
 PAGINATION_HEADERS = {
     "X-Total-Count": {
@@ -47,7 +48,7 @@ def sort_field(*names: str, default: str) -> fields.String:
 class ListArgsSchema(BaseSchema):
     """Paging and change-tracking arguments that every list accepts."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     page_size = fields.Integer(
         load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE)
     )
@@ -60,7 +61,8 @@ def _ordering(sort: str, sortable: dict) -> list:
     clauses = []
     for key in sort.split(","):
         column = sortable[key.lstrip("-")]
-        clauses.append(column.desc() if key.startswith("-") else column.asc())
+        ordered = column.desc() if key.startswith("-") else column.asc()
+        clauses.append(ordered.nulls_last())  # the same place for NULLs on both databases
     return clauses
 
 
@@ -86,15 +88,11 @@ def paginate(
     if args.get("updated_since") is not None:
         column = model.updated_at if changed_column is None else changed_column
         stmt = stmt.where(column >= args["updated_since"])
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     page, page_size = args["page"], args["page_size"]
     tiebreak = model.id.desc() if args["sort"].startswith("-") else model.id.asc()
     ordered = stmt.order_by(*_ordering(args["sort"], sortable), tiebreak)
-    items = list(
-        db.session.scalars(ordered.limit(page_size).offset((page - 1) * page_size)).unique()
-    )
+    items = list(db.session.scalars(ordered.limit(page_size).offset((page - 1) * page_size)).unique())
     last = max(1, math.ceil(total / page_size))
     headers = {"X-Total-Count": str(total), "Link": _link_header(page, page_size, last)}
     return items, 200, headers

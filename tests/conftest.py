@@ -134,9 +134,7 @@ def admin(app, dbs):
 @pytest.fixture
 def coordinator(app, dbs, home):
     """A coordinator of the `home` institution."""
-    user = factories.UserFactory(
-        role=Role.COORDINATOR, institution_id=home.id, email="coord@home.example"
-    )
+    user = factories.UserFactory(role=Role.COORDINATOR, institution_id=home.id, email="coord@home.example")
     return sign_in(app, user)
 
 

@@ -19,9 +19,7 @@ def postgresql_server_url() -> str | None:
     """The server named by HUB_TEST_DATABASE_URL; CI must set it, or the run fails."""
     url = os.environ.get("HUB_TEST_DATABASE_URL")
     if not url and os.environ.get("CI", "").lower() == "true":
-        raise RuntimeError(
-            "CI=true but HUB_TEST_DATABASE_URL is not set: the PostgreSQL run is required"
-        )
+        raise RuntimeError("CI=true but HUB_TEST_DATABASE_URL is not set: the PostgreSQL run is required")
     return url
 
 
@@ -94,9 +92,7 @@ class PostgresqlReset:
         """Truncate the tables and restart their id sequences."""
         with engine.begin() as connection:
             tables = [
-                name
-                for name in sa.inspect(connection).get_table_names()
-                if name not in REFERENCE_TABLES
+                name for name in sa.inspect(connection).get_table_names() if name not in REFERENCE_TABLES
             ]
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(sa.text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

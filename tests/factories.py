@@ -22,9 +22,7 @@ class InstitutionFactory(BaseFactory):
         model = Institution
 
     code = factory.Sequence(lambda n: f"INST{n:03d}")
-    name = factory.LazyAttribute(
-        lambda o: {"en": f"Institution {o.code}", "ru": f"Учреждение {o.code}"}
-    )
+    name = factory.LazyAttribute(lambda o: {"en": f"Institution {o.code}", "ru": f"Учреждение {o.code}"})
     kind = InstitutionKind.ACADEMY
     country = "KZ"
 

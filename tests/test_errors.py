@@ -105,3 +105,23 @@ def test_malformed_request_id_is_replaced(client):
 def test_unknown_query_parameter_is_a_422_naming_it(client, admin):
     response = client.get("/api/v1/institutions?contry=KZ", headers=admin.headers)
     assert_problem(response, 422, error_fields={"contry"})
+
+
+def test_out_of_range_numbers_are_client_errors_not_500s(client, admin):
+    huge = "99999999999999999999999"
+    assert_problem(client.get(f"/api/v1/institutions/{huge}", headers=admin.headers), 404)
+    assert_problem(client.get(f"/api/v1/institutions?page={huge}", headers=admin.headers), 422)
+    assert_problem(
+        client.get(f"/api/v1/institutions?parent_id={huge}", headers=admin.headers),
+        422,
+        error_fields={"parent_id"},
+    )
+    body = {"code": "BIG", "name": {"en": "Big"}, "kind": "academy", "country": "KZ", "parent_id": 2**40}
+    response = client.post("/api/v1/institutions", json=body, headers=admin.headers)
+    assert_problem(response, 422, error_fields={"parent_id"})
+
+
+def test_blank_multilingual_text_is_refused_per_language(client, admin):
+    body = {"code": "BLANK", "name": {"en": "   ", "ru": "Пусто"}, "kind": "academy", "country": "KZ"}
+    response = client.post("/api/v1/institutions", json=body, headers=admin.headers)
+    assert_problem(response, 422, error_fields={"name.en"})

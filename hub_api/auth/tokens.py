@@ -32,9 +32,7 @@ def _token_pair(subject: str, family: TokenFamily) -> dict:
     access_ttl, refresh_ttl = _lifetimes()
     jti = str(uuid.uuid4())
     db.session.add(RefreshToken(jti=jti, family_id=family.id, expires_at=utcnow() + refresh_ttl))
-    refresh = create_refresh_token(
-        identity=subject, additional_claims={"fam": family.id, "jti": jti}
-    )
+    refresh = create_refresh_token(identity=subject, additional_claims={"fam": family.id, "jti": jti})
     return {
         "access_token": _access_token(subject, family.id),
         "refresh_token": refresh,
@@ -92,9 +90,7 @@ def rotate_refresh_token(*, jti: str, family_id: str, subject: str) -> dict:
         )
         # The request fails, but the revocation must outlive its rollback.
         db.session.commit()
-        raise Unauthorized(
-            "This refresh token was already used; every token of its sign-in is revoked."
-        )
+        raise Unauthorized("This refresh token was already used; every token of its sign-in is revoked.")
     family = db.session.get(TokenFamily, family_id)
     return _token_pair(subject, family)
 
@@ -109,14 +105,10 @@ def revoke_family(family_id: str, *, reason: str) -> None:
     )
 
 
-def revoke_all_for(
-    *, user: User | None = None, client: ApiClient | None = None, reason: str
-) -> None:
+def revoke_all_for(*, user: User | None = None, client: ApiClient | None = None, reason: str) -> None:
     """Revoke every live sign-in of a user or API client."""
     column, subject_id = (
-        (TokenFamily.user_id, user.id)
-        if user is not None
-        else (TokenFamily.api_client_id, client.id)
+        (TokenFamily.user_id, user.id) if user is not None else (TokenFamily.api_client_id, client.id)
     )
     db.session.execute(
         sa.update(TokenFamily)

@@ -59,7 +59,7 @@ def create_api_client(data):
     return _with_secret(client, secret), 201, {"ETag": etag_of(client), "Location": location}
 
 
-@blp.route("/<int:client_pk>", methods=["GET"])
+@blp.route("/<id:client_pk>", methods=["GET"])
 @blp.access(hub_admin)
 @blp.response(200, ApiClientSchema, headers=ETAG_HEADER_DOC)
 @blp.alt_response(404, response="NOT_FOUND", description="No such client")
@@ -68,7 +68,7 @@ def get_api_client(client_pk):
     return with_etag(get_or_404(ApiClient, client_pk, label="API client"))
 
 
-@blp.route("/<int:client_pk>", methods=["PATCH"])
+@blp.route("/<id:client_pk>", methods=["PATCH"])
 @blp.access(hub_admin)
 @blp.etag_checked
 @blp.arguments(ApiClientPatchSchema)
@@ -83,7 +83,7 @@ def update_api_client(changes, client_pk):
     return with_etag(service.update_api_client(client=client, changes=changes))
 
 
-@blp.route("/<int:client_pk>/rotate-secret", methods=["POST"])
+@blp.route("/<id:client_pk>/rotate-secret", methods=["POST"])
 @blp.access(hub_admin, replayable=False)
 @blp.response(200, ApiClientSecretSchema)
 @blp.alt_response(404, response="NOT_FOUND", description="No such client")
@@ -95,7 +95,7 @@ def rotate_api_client_secret(client_pk):
     return _with_secret(client, service.rotate_secret(client=client))
 
 
-@blp.route("/<int:client_pk>", methods=["DELETE"])
+@blp.route("/<id:client_pk>", methods=["DELETE"])
 @blp.access(hub_admin)
 @blp.etag_checked
 @blp.response(204)

@@ -43,9 +43,7 @@ def refresh():
     Send the refresh token as the Bearer token. It dies on use; using it again revokes
     every token of that sign-in."""
     claims = get_jwt()
-    return tokens.rotate_refresh_token(
-        jti=claims["jti"], family_id=claims["fam"], subject=claims["sub"]
-    )
+    return tokens.rotate_refresh_token(jti=claims["jti"], family_id=claims["fam"], subject=claims["sub"])
 
 
 @blp.route("/logout", methods=["POST"])

@@ -15,7 +15,7 @@ from hub_api.services.lookups import get_or_404
 blp = Blueprint(
     "contacts",
     __name__,
-    url_prefix="/api/v1/institutions/<int:institution_id>/contacts",
+    url_prefix="/api/v1/institutions/<id:institution_id>/contacts",
     description="Contact people of an institution",
 )
 
@@ -49,14 +49,12 @@ def create_contact(data, institution_id):
 
     Hub admins, or coordinators of this institution."""
     institution = get_or_404(Institution, institution_id, label="institution")
-    contact = service.create_contact(
-        principal=current_principal(), institution=institution, data=data
-    )
+    contact = service.create_contact(principal=current_principal(), institution=institution, data=data)
     location = url_for("contacts.get_contact", institution_id=institution_id, contact_id=contact.id)
     return with_etag(contact, 201, location=location)
 
 
-@blp.route("/<int:contact_id>", methods=["GET"])
+@blp.route("/<id:contact_id>", methods=["GET"])
 @blp.access(contact_reader)
 @blp.response(200, ContactSchema, headers=ETAG_HEADER_DOC)
 @blp.alt_response(404, **NOT_FOUND)
@@ -65,7 +63,7 @@ def get_contact(institution_id, contact_id):
     return with_etag(service.get_contact(institution_id, contact_id))
 
 
-@blp.route("/<int:contact_id>", methods=["PATCH"])
+@blp.route("/<id:contact_id>", methods=["PATCH"])
 @blp.access(institution_editor)
 @blp.etag_checked
 @blp.arguments(ContactPatchSchema)
@@ -75,12 +73,10 @@ def update_contact(changes, institution_id, contact_id):
     """Change a contact"""
     contact = service.get_contact(institution_id, contact_id)
     check_if_match(contact)
-    return with_etag(
-        service.update_contact(principal=current_principal(), contact=contact, changes=changes)
-    )
+    return with_etag(service.update_contact(principal=current_principal(), contact=contact, changes=changes))
 
 
-@blp.route("/<int:contact_id>", methods=["DELETE"])
+@blp.route("/<id:contact_id>", methods=["DELETE"])
 @blp.access(institution_editor)
 @blp.etag_checked
 @blp.response(204)

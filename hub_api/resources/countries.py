@@ -8,9 +8,7 @@ from hub_api.pagination import PAGINATION_HEADERS, paginate
 from hub_api.permissions import catalogue_reader
 from hub_api.schemas.countries import CountryQuerySchema, CountrySchema
 
-blp = Blueprint(
-    "countries", __name__, url_prefix="/api/v1/countries", description="ISO 3166 countries"
-)
+blp = Blueprint("countries", __name__, url_prefix="/api/v1/countries", description="ISO 3166 countries")
 
 
 @blp.route("", methods=["GET"])

@@ -56,7 +56,7 @@ def create_institution(data):
     return with_etag(institution, 201, location=location)
 
 
-@blp.route("/<int:institution_id>", methods=["GET"])
+@blp.route("/<id:institution_id>", methods=["GET"])
 @blp.access(catalogue_reader)
 @blp.response(200, InstitutionSchema, headers=ETAG_HEADER_DOC)
 @blp.alt_response(404, response="NOT_FOUND", description="No such institution")
@@ -65,7 +65,7 @@ def get_institution(institution_id):
     return with_etag(get_or_404(Institution, institution_id, label="institution"))
 
 
-@blp.route("/<int:institution_id>", methods=["PATCH"])
+@blp.route("/<id:institution_id>", methods=["PATCH"])
 @blp.access(institution_editor)
 @blp.etag_checked
 @blp.arguments(InstitutionPatchSchema)
@@ -85,7 +85,7 @@ def update_institution(changes, institution_id):
     return with_etag(updated)
 
 
-@blp.route("/<int:institution_id>", methods=["DELETE"])
+@blp.route("/<id:institution_id>", methods=["DELETE"])
 @blp.access(hub_admin)
 @blp.etag_checked
 @blp.response(204)

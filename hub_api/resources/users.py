@@ -12,9 +12,7 @@ from hub_api.schemas.users import UserPatchSchema, UserQuerySchema, UserSchema
 from hub_api.services import users as service
 from hub_api.services.lookups import get_or_404
 
-blp = Blueprint(
-    "users", __name__, url_prefix="/api/v1/users", description="User accounts (hub admins)"
-)
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User accounts (hub admins)")
 
 SORTABLE = {
     "email": User.email,
@@ -48,7 +46,7 @@ def create_user(data):
     return with_etag(user, 201, location=url_for("users.get_user", user_id=user.id))
 
 
-@blp.route("/<int:user_id>", methods=["GET"])
+@blp.route("/<id:user_id>", methods=["GET"])
 @blp.access(hub_admin)
 @blp.response(200, UserSchema, headers=ETAG_HEADER_DOC)
 @blp.alt_response(404, response="NOT_FOUND", description="No such user")
@@ -57,7 +55,7 @@ def get_user(user_id):
     return with_etag(get_or_404(User, user_id, label="user"))
 
 
-@blp.route("/<int:user_id>", methods=["PATCH"])
+@blp.route("/<id:user_id>", methods=["PATCH"])
 @blp.access(hub_admin)
 @blp.etag_checked
 @blp.arguments(UserPatchSchema)
@@ -73,7 +71,7 @@ def update_user(changes, user_id):
     return with_etag(service.update_user(principal=current_principal(), user=user, changes=changes))
 
 
-@blp.route("/<int:user_id>", methods=["DELETE"])
+@blp.route("/<id:user_id>", methods=["DELETE"])
 @blp.access(hub_admin)
 @blp.etag_checked
 @blp.response(204)

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.enums import Scope
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, choice_field, timestamp
+from hub_api.schemas.base import TimestampedSchema, choice_field, id_field, timestamp
 
 SCOPES_DOC = {"description": "Granted scopes: " + ", ".join(s.value for s in Scope)}
 
@@ -14,7 +14,7 @@ class ApiClientSchema(TimestampedSchema):
 
     client_id = fields.String(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    institution_id = fields.Integer(
+    institution_id = id_field(
         allow_none=True, load_default=None, metadata={"description": "null: acts for the hub"}
     )
     scopes = fields.List(
@@ -28,9 +28,7 @@ class ApiClientSchema(TimestampedSchema):
 class ApiClientSecretSchema(ApiClientSchema):
     """The client with its secret, shown once on creation and on rotation."""
 
-    client_secret = fields.String(
-        dump_only=True, metadata={"description": "Store it now; it is shown once."}
-    )
+    client_secret = fields.String(dump_only=True, metadata={"description": "Store it now; it is shown once."})
 
 
 class ApiClientPatchSchema(TimestampedSchema):
@@ -44,6 +42,6 @@ class ApiClientPatchSchema(TimestampedSchema):
 class ApiClientQuerySchema(ListArgsSchema):
     """Filters for the API client list."""
 
-    institution_id = fields.Integer()
+    institution_id = id_field()
     is_active = fields.Boolean()
     sort = sort_field("name", "created_at", "updated_at", default="name")

@@ -34,7 +34,19 @@ class Multilingual(fields.Dict):
         result = super()._deserialize(value, attr, data, **kwargs)
         if not result:
             raise ValidationError("Give the text in at least one language.")
-        return {lang: text.strip() for lang, text in result.items()}
+        stripped = {lang: text.strip() for lang, text in result.items()}
+        blank = {lang: ["Must not be blank."] for lang, text in stripped.items() if not text}
+        if blank:
+            raise ValidationError(blank)
+        return stripped
+
+
+MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
+
+
+def id_field(**kwargs) -> fields.Integer:
+    """A reference to another object's id: a positive integer the database can hold."""
+    return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def enum_field(enum_cls, **kwargs) -> fields.Enum:

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.enums import InstitutionKind, InstitutionStatus
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import Multilingual, TimestampedSchema, enum_field
+from hub_api.schemas.base import Multilingual, TimestampedSchema, enum_field, id_field
 
 CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
@@ -34,9 +34,7 @@ def _fields(required: bool) -> dict:
         "country": fields.String(required=required, validate=COUNTRY, metadata={"example": "KZ"}),
         "region": fields.String(allow_none=True, validate=validate.Length(max=120)),
         "city": fields.String(allow_none=True, validate=validate.Length(max=120)),
-        "parent_id": fields.Integer(
-            allow_none=True, metadata={"description": "Parent for a sub-unit"}
-        ),
+        "parent_id": id_field(allow_none=True, metadata={"description": "Parent for a sub-unit"}),
         "website": fields.URL(allow_none=True, validate=validate.Length(max=300)),
         "email": fields.Email(allow_none=True),
         "status": enum_field(InstitutionStatus),
@@ -46,9 +44,7 @@ def _fields(required: bool) -> dict:
 
 InstitutionSchema = TimestampedSchema.from_dict(_fields(required=True), name="InstitutionSchema")
 InstitutionSchema.__doc__ = "A partner institution; POST takes it without the read-only fields."
-InstitutionPatchSchema = TimestampedSchema.from_dict(
-    _fields(required=False), name="InstitutionPatchSchema"
-)
+InstitutionPatchSchema = TimestampedSchema.from_dict(_fields(required=False), name="InstitutionPatchSchema")
 InstitutionPatchSchema.__doc__ = "Changes to an institution; every field is optional."
 
 
@@ -57,12 +53,10 @@ class InstitutionQuerySchema(ListArgsSchema):
 
     country = fields.String(validate=COUNTRY)
     kind = enum_field(InstitutionKind)
-    parent_id = fields.Integer()
+    parent_id = id_field()
     status = enum_field(InstitutionStatus)
     q = fields.String(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Matches the code, short name or a name in any language"},
     )
-    sort = sort_field(
-        "code", "short_name", "country", "kind", "created_at", "updated_at", default="code"
-    )
+    sort = sort_field("code", "short_name", "country", "kind", "created_at", "updated_at", default="code")

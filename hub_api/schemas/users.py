@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import Role
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, enum_field, timestamp
+from hub_api.schemas.base import TimestampedSchema, enum_field, id_field, timestamp
 
 PASSWORD = validate.Length(min=12, max=256, error="Use between 12 and 256 characters.")
 
@@ -16,7 +16,7 @@ class UserSchema(TimestampedSchema):
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
     role = enum_field(Role, required=True)
-    institution_id = fields.Integer(allow_none=True, load_default=None)
+    institution_id = id_field(allow_none=True, load_default=None)
     is_active = fields.Boolean(load_default=True)
     last_login_at = timestamp(dump_only=True)
 
@@ -34,19 +34,15 @@ class UserPatchSchema(TimestampedSchema):
     full_name = fields.String(validate=validate.Length(min=1, max=200))
     password = fields.String(load_only=True, validate=PASSWORD)
     role = enum_field(Role)
-    institution_id = fields.Integer(allow_none=True)
-    is_active = fields.Boolean(
-        metadata={"description": "false disables the account and ends its sessions"}
-    )
+    institution_id = id_field(allow_none=True)
+    is_active = fields.Boolean(metadata={"description": "false disables the account and ends its sessions"})
 
 
 class UserQuerySchema(ListArgsSchema):
     """Filters for the user list."""
 
     role = enum_field(Role)
-    institution_id = fields.Integer()
+    institution_id = id_field()
     is_active = fields.Boolean()
-    q = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "email or name"}
-    )
+    q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "email or name"})
     sort = sort_field("email", "full_name", "created_at", "updated_at", default="email")

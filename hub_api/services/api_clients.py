@@ -34,9 +34,7 @@ def _new_secret(client: ApiClient) -> str:
 
 def create_api_client(*, data: dict) -> tuple[ApiClient, str]:
     """Create credentials; the plain secret is returned once and stored only as a hash."""
-    require_reference(
-        Institution, data.get("institution_id"), field="institution_id", label="institution"
-    )
+    require_reference(Institution, data.get("institution_id"), field="institution_id", label="institution")
     client = ApiClient(client_id="hub_" + secrets.token_hex(12), **data)
     secret = _new_secret(client)
     db.session.add(client)
@@ -71,10 +69,7 @@ def delete_api_client(*, client: ApiClient) -> None:
 def grant_client_token(*, client_id: str, client_secret: str) -> dict:
     """Exchange client credentials for an access token, or refuse with 401."""
     client = db.session.scalar(sa.select(ApiClient).where(ApiClient.client_id == client_id))
-    if (
-        not verify_secret(client.secret_hash if client else None, client_secret)
-        or not client.is_active
-    ):
+    if not verify_secret(client.secret_hash if client else None, client_secret) or not client.is_active:
         audit.security_event(
             "auth.client_token_failed", outcome="denied", details={"client_id": client_id[:64]}
         )

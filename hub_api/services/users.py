@@ -75,10 +75,7 @@ def update_user(*, principal: Principal, user: User, changes: dict) -> User:
     if (
         user.id == principal.id
         and principal.is_user
-        and (
-            changes.get("is_active") is False
-            or changes.get("role", Role.HUB_ADMIN) is not Role.HUB_ADMIN
-        )
+        and (changes.get("is_active") is False or changes.get("role", Role.HUB_ADMIN) is not Role.HUB_ADMIN)
     ):
         raise Conflict("You cannot disable or demote your own account; ask another hub admin.")
     if "email" in changes:
