@@ -8,6 +8,7 @@ from hub_api.models import AuditEvent, Contact, Institution, User
 from hub_api.models.enums import Role
 from hub_api.schemas.contacts import ContactSchema
 from hub_api.schemas.institutions import InstitutionSchema
+from tests.helpers import bearer, login, row_count
 
 DEMO_PASSWORD = "demo-password-for-tests"
 DEMO_CODES = {
@@ -59,10 +60,6 @@ def find(client, admin, q: str) -> list[dict]:
     response = client.get("/api/v1/institutions", query_string={"q": q}, headers=admin.headers)
     assert response.status_code == 200, response.json
     return response.json
-
-
-def login(client, email: str, password: str):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password})
 
 
 def snapshot(dbs) -> dict:
@@ -190,7 +187,7 @@ def test_loading_twice_changes_nothing(app, dbs):
     first = load(app)
     assert first == "11 institutions, 12 contacts (23 added, 0 updated)"
     before = snapshot(dbs)
-    audit_before = dbs.scalar(sa.select(sa.func.count()).select_from(AuditEvent))
+    audit_before = row_count(dbs, AuditEvent)
     assert len(before["institutions"]) == 11
     assert len(before["contacts"]) == 12
 
@@ -199,7 +196,7 @@ def test_loading_twice_changes_nothing(app, dbs):
     assert second == "11 institutions, 12 contacts (0 added, 0 updated)"
     after = snapshot(dbs)
     assert after == before
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == audit_before
+    assert row_count(dbs, AuditEvent) == audit_before
 
 
 def test_refresh_restores_edited_data_and_keeps_ids_and_other_rows(app, dbs):
@@ -233,7 +230,7 @@ def test_refresh_restores_edited_data_and_keeps_ids_and_other_rows(app, dbs):
     names = set(dbs.scalars(sa.select(Contact.name).where(Contact.institution_id == kta_id)))
     assert names == {"Bolat Yesimkhanov", "Aigerim Tulegenova", "Someone Added By Hand"}
     assert dbs.scalar(sa.select(Institution).where(Institution.code == "OTHER")) is not None
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(Institution)) == 12
+    assert row_count(dbs, Institution) == 12
 
 
 def test_demo_accounts_sign_in_with_their_roles(app, client, dbs):
@@ -246,7 +243,7 @@ def test_demo_accounts_sign_in_with_their_roles(app, client, dbs):
         signed_in = login(client, email, DEMO_PASSWORD)
         assert signed_in.status_code == 200, signed_in.json
         token = signed_in.json["access_token"]
-        me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        me = client.get("/api/v1/auth/me", headers=bearer(token))
         assert me.status_code == 200
         assert me.json["email"] == email
         assert me.json["role"] == role
@@ -264,7 +261,7 @@ def test_resetting_twice_keeps_accounts_and_sessions(app, client, dbs):
 
     dbs.expire_all()
     assert dict(dbs.execute(sa.select(User.email, User.password_hash)).all()) == hashes
-    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    me = client.get("/api/v1/auth/me", headers=bearer(token))
     assert me.status_code == 200
 
 
@@ -300,9 +297,9 @@ def test_reset_restores_role_and_new_password_ends_old_sessions(app, client, dbs
     assert login(client, "admin@demo-hub.example", "first-demo-password").status_code == 401
     signed_in = login(client, "admin@demo-hub.example", "second-demo-password")
     assert signed_in.status_code == 200
-    headers = {"Authorization": f"Bearer {signed_in.json['access_token']}"}
+    headers = bearer(signed_in.json["access_token"])
     assert client.get("/api/v1/auth/me", headers=headers).json["role"] == "hub_admin"
-    stale = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {old_token}"})
+    stale = client.get("/api/v1/auth/me", headers=bearer(old_token))
     assert stale.status_code == 401
 
 

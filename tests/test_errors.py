@@ -21,7 +21,7 @@ def test_malformed_json_is_a_400_problem(client, admin):
         data='{"code": "X',
         headers={**admin.headers, "Content-Type": "application/json"},
     )
-    assert_problem(response, 400)
+    assert_problem(response, 400, errors={"_schema": ["Invalid JSON body."]})
 
 
 def test_unknown_field_is_a_422_naming_it(client, admin):

@@ -76,7 +76,8 @@ def test_keys_belong_to_one_caller(app, client, admin, dbs):
     other_admin = sign_in(app, UserFactory(role="hub_admin", email="second@hub.example"))
     assert post(client, admin).status_code == 201
     duplicate = post(client, other_admin)
-    assert_problem(duplicate, 409)  # a fresh request by someone else: the code is taken
+    # A fresh request by someone else: the code is taken.
+    assert_problem(duplicate, 409, errors={"code": ["an institution with this code already exists"]})
     assert dbs.query(Institution).count() == 1
 
 

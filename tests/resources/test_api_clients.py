@@ -4,10 +4,11 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from hub_api.models import ApiClient, AuditEvent, TokenFamily
+from hub_api.models import ApiClient, TokenFamily
 from tests.factories import TEST_PASSWORD, ApiClientFactory
+from tests.helpers import audit_rows, bearer, client_credentials, reloaded, row_count, statements_for_get
+from tests.problems import assert_problem
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "request_id"}
 CLIENT_KEYS = {
     "id",
     "created_at",
@@ -20,47 +21,16 @@ CLIENT_KEYS = {
     "secret_rotated_at",
     "last_used_at",
 }
-
-
-def assert_problem(response, status: int, *, errors: dict | None = None) -> dict:
-    """An RFC 9457 problem document, with exactly these field errors (if any)."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert set(body) == PROBLEM_KEYS | ({"errors"} if errors is not None else set())
-    assert body["status"] == status
-    assert body["instance"] == response.request.path
-    assert body["request_id"] == response.headers["X-Request-ID"]
-    if errors is not None:
-        assert body["errors"] == errors
-    return body
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def grant(client, client_id: str, secret: str):
-    return client.post(
-        "/api/v1/auth/token",
-        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
-    )
+UNKNOWN_SCOPE = [
+    "Must be one of: catalogue:read, participants:read, participants:write, "
+    "enrolments:write, stats:read, webhooks:manage."
+]
 
 
 def token_for(client, client_id: str, secret: str = TEST_PASSWORD) -> dict:
-    response = grant(client, client_id, secret)
+    response = client_credentials(client, client_id, secret)
     assert response.status_code == 200, response.json
     return bearer(response.json["access_token"])
-
-
-def stored(dbs, pk: int) -> ApiClient | None:
-    dbs.expire_all()
-    return dbs.get(ApiClient, pk)
-
-
-def audit_events(dbs, **filters) -> list[AuditEvent]:
-    dbs.expire_all()
-    return list(dbs.scalars(sa.select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)))
 
 
 def create(client, admin, **body):
@@ -93,9 +63,9 @@ def test_only_hub_admins_manage_api_clients(request, client, dbs, home, method, 
     response = getattr(client, method)(path.format(id=target.id), json=body, headers=headers)
 
     assert_problem(response, 403)
-    after = stored(dbs, target.id)
+    after = reloaded(dbs, ApiClient, target.id)
     assert (after.name, after.is_active, after.secret_hash) == ("Target", True, target.secret_hash)
-    assert grant(client, target.client_id, TEST_PASSWORD).status_code == 200
+    assert client_credentials(client, target.client_id, TEST_PASSWORD).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
@@ -130,7 +100,7 @@ def test_create_shows_the_secret_once(client, dbs, admin, home):
     assert body["secret_rotated_at"].endswith("+00:00")
     assert response.headers["Location"].endswith(f"/api/v1/api-clients/{pk}")
     assert response.headers["ETag"] == f'"{pk}-1"'
-    row = stored(dbs, pk)
+    row = reloaded(dbs, ApiClient, pk)
     assert row.secret_hash.startswith("$argon2id$") and secret not in row.secret_hash
     assert PasswordHasher().verify(row.secret_hash, secret)
 
@@ -143,7 +113,7 @@ def test_create_shows_the_secret_once(client, dbs, admin, home):
     for text in (fetched.get_data(as_text=True), listed.get_data(as_text=True)):
         assert secret not in text
 
-    [event] = audit_events(dbs, action="api_clients.create")
+    [event] = audit_rows(dbs, action="api_clients.create")
     assert (event.actor_id, event.object_id) == (admin.user.id, str(pk))
     assert secret not in str(event.details)
 
@@ -173,12 +143,7 @@ def test_hub_wide_client(client, dbs, admin):
         ({"scopes": []}, {"scopes": ["Shorter than minimum length 1."]}),
         (
             {"scopes": ["admin"]},
-            {
-                "scopes.0": [
-                    "Must be one of: catalogue:read, participants:read, participants:write, "
-                    "enrolments:write, stats:read, webhooks:manage."
-                ]
-            },
+            {"scopes.0": UNKNOWN_SCOPE},
         ),
         ({"scopes": None}, {"scopes": ["Field may not be null."]}),
         ({"name": ""}, {"name": ["Length must be between 1 and 200."]}),
@@ -193,7 +158,7 @@ def test_create_validation(client, dbs, admin, body, errors):
     response = create(client, admin, **body)
 
     assert_problem(response, 422, errors=errors)
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(ApiClient)) == 0
+    assert row_count(dbs, ApiClient) == 0
 
 
 @pytest.mark.parametrize("missing", ["name", "scopes"])
@@ -244,10 +209,7 @@ def test_list_sorted_by_name_and_filtered(client, dbs, admin, home, foreign):
 
 def test_list_query_count_does_not_grow_with_rows(client, dbs, admin, home, count_queries):
     def run() -> int:
-        with count_queries() as statements:
-            response = client.get("/api/v1/api-clients?page_size=100", headers=admin.headers)
-        assert response.status_code == 200
-        return len(statements)
+        return statements_for_get(count_queries, client, "/api/v1/api-clients?page_size=100", admin.headers)
 
     ApiClientFactory(institution_id=home.id)
     few = run()
@@ -263,7 +225,7 @@ def test_list_query_count_does_not_grow_with_rows(client, dbs, admin, home, coun
 def test_rotate_secret(client, dbs, admin):
     partner = ApiClientFactory(name="Partner LMS")
     old_token = token_for(client, partner.client_id)
-    before = stored(dbs, partner.id)
+    before = reloaded(dbs, ApiClient, partner.id)
     rotated_before, version_before = before.secret_rotated_at, before.version
 
     response = client.post(f"/api/v1/api-clients/{partner.id}/rotate-secret", headers=admin.headers)
@@ -274,12 +236,12 @@ def test_rotate_secret(client, dbs, admin):
     assert (body["id"], body["client_id"], body["name"]) == (partner.id, partner.client_id, "Partner LMS")
     new_secret = body["client_secret"]
     assert new_secret != TEST_PASSWORD
-    after = stored(dbs, partner.id)
+    after = reloaded(dbs, ApiClient, partner.id)
     assert after.secret_rotated_at > rotated_before
     assert body["secret_rotated_at"] == after.secret_rotated_at.isoformat()
     assert after.version == version_before + 1
     # The old secret and the tokens it got are dead; the new secret works.
-    assert_problem(grant(client, partner.client_id, TEST_PASSWORD), 401)
+    assert_problem(client_credentials(client, partner.client_id, TEST_PASSWORD), 401)
     assert_problem(client.get("/api/v1/institutions", headers=old_token), 401)
     new_token = token_for(client, partner.client_id, new_secret)
     assert client.get("/api/v1/institutions", headers=new_token).status_code == 200
@@ -287,7 +249,7 @@ def test_rotate_secret(client, dbs, admin):
     assert new_secret not in client.get(f"/api/v1/api-clients/{partner.id}", headers=admin.headers).get_data(
         as_text=True
     )
-    [event] = audit_events(dbs, action="api_clients.update", object_id=str(partner.id))
+    [event] = audit_rows(dbs, action="api_clients.update", object_id=str(partner.id))
     assert event.details == {"fields": ["secret_hash", "secret_rotated_at"]}
     assert new_secret not in str(event.details)
 
@@ -299,8 +261,8 @@ def test_rotate_twice_only_the_latest_secret_works(client, dbs, admin):
     second = client.post(path, headers=admin.headers).json["client_secret"]
 
     assert first != second
-    assert_problem(grant(client, partner.client_id, first), 401)
-    assert grant(client, partner.client_id, second).status_code == 200
+    assert_problem(client_credentials(client, partner.client_id, first), 401)
+    assert client_credentials(client, partner.client_id, second).status_code == 200
 
 
 def test_rotate_unknown_client_is_404(client, admin):
@@ -324,13 +286,13 @@ def test_deactivating_a_client_kills_its_tokens_and_refuses_new_ones(client, dbs
     assert response.status_code == 200
     assert response.json["is_active"] is False
     assert_problem(client.get("/api/v1/institutions", headers=headers), 401)
-    assert_problem(grant(client, partner.client_id, TEST_PASSWORD), 401)
+    assert_problem(client_credentials(client, partner.client_id, TEST_PASSWORD), 401)
     dbs.expire_all()
     families = dbs.scalars(sa.select(TokenFamily).where(TokenFamily.api_client_id == partner.id))
     assert {f.revoked_reason for f in families} == {"client_changed"}
     # Reactivated, it may ask for tokens again; the old one stays dead.
     assert patch(client, admin, partner.id, {"is_active": True}).status_code == 200
-    assert grant(client, partner.client_id, TEST_PASSWORD).status_code == 200
+    assert client_credentials(client, partner.client_id, TEST_PASSWORD).status_code == 200
     assert_problem(client.get("/api/v1/institutions", headers=headers), 401)
 
 
@@ -361,7 +323,7 @@ def test_renaming_keeps_tokens_and_honours_if_match(client, dbs, admin):
     assert renamed.json["name"] == "New"
     assert renamed.headers["ETag"] != etag
     assert_problem(stale, 412)
-    assert stored(dbs, partner.id).name == "New"
+    assert reloaded(dbs, ApiClient, partner.id).name == "New"
     assert client.get("/api/v1/institutions", headers=headers).status_code == 200
 
 
@@ -371,12 +333,7 @@ def test_renaming_keeps_tokens_and_honours_if_match(client, dbs, admin):
         ({"scopes": []}, {"scopes": ["Shorter than minimum length 1."]}),
         (
             {"scopes": ["root"]},
-            {
-                "scopes.0": [
-                    "Must be one of: catalogue:read, participants:read, participants:write, "
-                    "enrolments:write, stats:read, webhooks:manage."
-                ]
-            },
+            {"scopes.0": UNKNOWN_SCOPE},
         ),
         ({"name": None}, {"name": ["Field may not be null."]}),
         ({"client_id": "hub_x"}, {"client_id": ["Unknown field."]}),
@@ -386,7 +343,7 @@ def test_renaming_keeps_tokens_and_honours_if_match(client, dbs, admin):
 def test_patch_validation(client, dbs, admin, changes, errors):
     partner = ApiClientFactory()
     assert_problem(patch(client, admin, partner.id, changes), 422, errors=errors)
-    after = stored(dbs, partner.id)
+    after = reloaded(dbs, ApiClient, partner.id)
     assert (after.version, after.scopes, after.client_id) == (1, ["catalogue:read"], partner.client_id)
 
 
@@ -408,11 +365,11 @@ def test_delete_client(client, dbs, admin):
 
     assert response.status_code == 204
     assert response.get_data() == b""
-    assert stored(dbs, pk) is None
+    assert reloaded(dbs, ApiClient, pk) is None
     assert_problem(client.get(f"/api/v1/api-clients/{pk}", headers=admin.headers), 404)
     assert_problem(client.get("/api/v1/institutions", headers=headers), 401)
-    assert_problem(grant(client, client_id, TEST_PASSWORD), 401)
-    [event] = audit_events(dbs, action="api_clients.delete")
+    assert_problem(client_credentials(client, client_id, TEST_PASSWORD), 401)
+    [event] = audit_rows(dbs, action="api_clients.delete")
     assert (event.actor_id, event.object_id) == (admin.user.id, str(pk))
 
 

@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from flask_jwt_extended import create_access_token
 
 from hub_api.extensions import db
-from hub_api.models import AuditEvent, TokenFamily, User
+from hub_api.models import TokenFamily, User
 from hub_api.models.enums import Role, Scope
 from tests.conftest import SECRET, make_app
 from tests.factories import TEST_PASSWORD, ApiClientFactory, UserFactory
+from tests.helpers import audit_rows, bearer, claims, client_credentials, login, reloaded, row_count
+from tests.problems import assert_problem, assert_unauthorized
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "request_id"}
 ALL_SCOPES = sorted(s.value for s in Scope)
 # Every rate-limit test gets an address of its own, so counters never leak between tests.
 _addresses = itertools.count(1)
@@ -25,52 +26,6 @@ _addresses = itertools.count(1)
 def unique_address() -> str:
     n = next(_addresses)
     return f"10.{os.getpid() % 250}.{n // 250}.{n % 250 + 1}"
-
-
-def assert_problem(response, status: int, *, errors: bool = False) -> dict:
-    """The response is an RFC 9457 problem with the request id it was answered with."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert set(body) == PROBLEM_KEYS | ({"errors"} if errors else set())
-    assert body["status"] == status
-    assert body["instance"] == response.request.path
-    assert body["type"].startswith("urn:hub-api:problem:")
-    assert body["detail"]
-    assert body["request_id"] and body["request_id"] == response.headers["X-Request-ID"]
-    return body
-
-
-def assert_unauthorized(response) -> dict:
-    """A 401 problem carrying the Bearer challenge (RFC 6750)."""
-    body = assert_problem(response, 401)
-    assert body["title"] == "Unauthorized"
-    assert body["type"] == "urn:hub-api:problem:unauthorized"
-    assert response.headers["WWW-Authenticate"] == "Bearer"
-    return body
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def login(client, email: str, password: str = TEST_PASSWORD, **kwargs):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password}, **kwargs)
-
-
-def claims(token: str) -> dict:
-    return pyjwt.decode(token, options={"verify_signature": False})
-
-
-def audit_events(dbs, **filters) -> list[AuditEvent]:
-    dbs.expire_all()
-    stmt = sa.select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)
-    return list(dbs.scalars(stmt))
-
-
-def family(dbs, family_id: str) -> TokenFamily:
-    dbs.expire_all()
-    return dbs.get(TokenFamily, family_id)
 
 
 # --- login ---------------------------------------------------------------------------------
@@ -94,8 +49,7 @@ def test_login_returns_a_token_pair_that_works(client, dbs):
     me = client.get("/api/v1/auth/me", headers=bearer(body["access_token"]))
     assert me.status_code == 200
     assert me.json["email"] == "ana@hub.example"
-    dbs.expire_all()
-    assert dbs.get(User, user.id).last_login_at is not None
+    assert reloaded(dbs, User, user.id).last_login_at is not None
 
 
 def test_login_is_case_insensitive_on_email(client, dbs):
@@ -109,7 +63,7 @@ def test_login_is_recorded_in_the_audit_trail(client, dbs):
     response = login(client, "ana@hub.example")
 
     assert response.status_code == 200
-    [event] = audit_events(dbs, action="auth.login")
+    [event] = audit_rows(dbs, action="auth.login")
     assert event.outcome == "success"
     assert (event.actor_type, event.actor_id, event.actor_label) == ("user", user.id, user.email)
     assert (event.object_type, event.object_id) == ("users", str(user.id))
@@ -133,12 +87,12 @@ def test_failed_login_is_a_vague_401_and_is_audited(client, dbs, email, password
     body = assert_unauthorized(response)
     assert body["detail"] == "Wrong email or password, or the account is disabled."
     assert "access_token" not in response.get_data(as_text=True)
-    [event] = audit_events(dbs, action="auth.login_failed")
+    [event] = audit_rows(dbs, action="auth.login_failed")
     assert event.outcome == "denied"
     assert event.actor_type == "anonymous" and event.actor_id is None
     assert event.details == {"email": email}
     assert event.request_id == response.headers["X-Request-ID"]
-    assert audit_events(dbs, action="auth.login") == []
+    assert audit_rows(dbs, action="auth.login") == []
 
 
 def test_disabled_account_cannot_sign_in_even_with_the_right_password(client, dbs):
@@ -148,7 +102,7 @@ def test_disabled_account_cannot_sign_in_even_with_the_right_password(client, db
 
     body = assert_unauthorized(response)
     assert body["detail"] == "Wrong email or password, or the account is disabled."
-    [event] = audit_events(dbs, action="auth.login_failed")
+    [event] = audit_rows(dbs, action="auth.login_failed")
     assert event.outcome == "denied"
 
 
@@ -171,18 +125,16 @@ def test_login_body_is_validated(client, dbs, payload, field, message):
 
     response = client.post("/api/v1/auth/login", json=payload)
 
-    body = assert_problem(response, 422, errors=True)
+    body = assert_problem(response, 422, errors={field: [message]})
     assert body["type"] == "urn:hub-api:problem:validation-error"
-    assert body["errors"] == {field: [message]}
-    assert audit_events(dbs, action="auth.login") == []
+    assert audit_rows(dbs, action="auth.login") == []
 
 
 def test_malformed_json_is_a_400_problem(client, dbs):
     response = client.post(
         "/api/v1/auth/login", data="{not json", headers={"Content-Type": "application/json"}
     )
-    body = assert_problem(response, 400, errors=True)
-    assert body["errors"] == {"_schema": ["Invalid JSON body."]}
+    assert_problem(response, 400, errors={"_schema": ["Invalid JSON body."]})
 
 
 def test_login_is_rate_limited_with_retry_after(app, client, dbs, monkeypatch):
@@ -204,8 +156,8 @@ def test_login_is_rate_limited_with_retry_after(app, client, dbs, monkeypatch):
     other = login(client, "ana@hub.example", environ_base={"REMOTE_ADDR": unique_address()})
     assert other.status_code == 200
     # A refused attempt never reached the password check.
-    assert len(audit_events(dbs, action="auth.login_failed")) == 3
-    assert len(audit_events(dbs, action="auth.login")) == 1
+    assert len(audit_rows(dbs, action="auth.login_failed")) == 3
+    assert len(audit_rows(dbs, action="auth.login")) == 1
 
 
 def test_login_limit_is_read_per_request(app, client, dbs, monkeypatch):
@@ -256,9 +208,9 @@ def test_reusing_a_refresh_token_kills_the_whole_chain(client, dbs, analyst):
     for token in (new["access_token"], old["access_token"]):
         assert_unauthorized(client.get("/api/v1/auth/me", headers=bearer(token)))
     assert_unauthorized(client.post("/api/v1/auth/refresh", headers=bearer(new["refresh_token"])))
-    fam = family(dbs, claims(old["access_token"])["fam"])
+    fam = reloaded(dbs, TokenFamily, claims(old["access_token"])["fam"])
     assert fam.revoked_at is not None and fam.revoked_reason == "refresh_reuse"
-    [event] = audit_events(dbs, action="auth.refresh_reuse")
+    [event] = audit_rows(dbs, action="auth.refresh_reuse")
     assert (event.outcome, event.object_type, event.object_id) == ("denied", "token_families", fam.id)
     assert event.actor_id == analyst.user.id
 
@@ -315,8 +267,8 @@ def test_logout_revokes_the_access_token_and_its_refresh_chain(client, dbs, anal
     # Another sign-in of the same person is not affected.
     assert client.get("/api/v1/auth/me", headers=bearer(other["access_token"])).status_code == 200
     fam_id = claims(analyst.tokens["access_token"])["fam"]
-    assert family(dbs, fam_id).revoked_reason == "logout"
-    [event] = audit_events(dbs, action="auth.logout")
+    assert reloaded(dbs, TokenFamily, fam_id).revoked_reason == "logout"
+    [event] = audit_rows(dbs, action="auth.logout")
     assert (event.actor_id, event.object_type, event.object_id) == (
         analyst.user.id,
         "token_families",
@@ -482,17 +434,12 @@ def test_me_for_an_admin(client, admin):
 # --- client credentials --------------------------------------------------------------------
 
 
-def client_token(client, client_id: str, secret: str = TEST_PASSWORD, **kwargs):
-    form = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
-    return client.post("/api/v1/auth/token", data=form, **kwargs)
-
-
 def test_client_credentials_grant_issues_an_access_token(client, dbs, home):
     partner = ApiClientFactory(
         name="Home LMS", institution_id=home.id, scopes=["participants:read", "catalogue:read"]
     )
 
-    response = client_token(client, partner.client_id)
+    response = client_credentials(client, partner.client_id)
 
     assert response.status_code == 200, response.json
     body = response.json
@@ -509,11 +456,10 @@ def test_client_credentials_grant_issues_an_access_token(client, dbs, home):
         "institution_id": home.id,
         "scopes": ["catalogue:read", "participants:read"],
     }
-    [event] = audit_events(dbs, action="auth.client_token")
+    [event] = audit_rows(dbs, action="auth.client_token")
     assert (event.outcome, event.object_type, event.object_id) == ("success", "api_clients", str(partner.id))
     assert (event.actor_type, event.actor_id, event.actor_label) == ("api_client", partner.id, "Home LMS")
-    dbs.expire_all()
-    assert dbs.get(type(partner), partner.id).last_used_at is not None
+    assert reloaded(dbs, type(partner), partner.id).last_used_at is not None
 
 
 @pytest.mark.parametrize("case", ["wrong-secret", "unknown-client", "revoked-client"])
@@ -522,14 +468,14 @@ def test_client_credentials_refusals_are_401(client, dbs, case):
     client_id = "hub_nosuchclient" if case == "unknown-client" else partner.client_id
     secret = "not-the-secret" if case == "wrong-secret" else TEST_PASSWORD
 
-    response = client_token(client, client_id, secret)
+    response = client_credentials(client, client_id, secret)
 
     body = assert_unauthorized(response)
     assert body["detail"] == "Unknown client, wrong secret, or revoked client."
-    [event] = audit_events(dbs, action="auth.client_token_failed")
+    [event] = audit_rows(dbs, action="auth.client_token_failed")
     assert event.outcome == "denied"
     assert event.details == {"client_id": client_id}
-    assert audit_events(dbs, action="auth.client_token") == []
+    assert audit_rows(dbs, action="auth.client_token") == []
 
 
 @pytest.mark.parametrize(
@@ -560,13 +506,12 @@ def test_client_credentials_body_is_validated(client, dbs, form, errors):
 
     response = client.post("/api/v1/auth/token", data=data)
 
-    body = assert_problem(response, 422, errors=True)
-    assert body["errors"] == errors
+    assert_problem(response, 422, errors=errors)
 
 
 def test_client_token_is_limited_to_its_scopes(client, dbs, home):
     partner = ApiClientFactory(scopes=["catalogue:read"])
-    token = client_token(client, partner.client_id).json["access_token"]
+    token = client_credentials(client, partner.client_id).json["access_token"]
     headers = bearer(token)
 
     listed = client.get("/api/v1/institutions", headers=headers)
@@ -587,7 +532,7 @@ def test_client_token_is_limited_to_its_scopes(client, dbs, home):
 
 def test_client_without_catalogue_scope_cannot_read_the_catalogue(client, dbs, home):
     partner = ApiClientFactory(scopes=["stats:read"])
-    token = client_token(client, partner.client_id).json["access_token"]
+    token = client_credentials(client, partner.client_id).json["access_token"]
 
     assert_problem(client.get("/api/v1/institutions", headers=bearer(token)), 403)
 
@@ -597,8 +542,8 @@ def test_client_token_is_rate_limited_like_login(app, client, dbs, monkeypatch):
     monkeypatch.setitem(app.config, "HUB_LOGIN_RATE_LIMIT", "2 per minute")
     environ = {"REMOTE_ADDR": unique_address()}
 
-    first = [client_token(client, partner.client_id, environ_base=environ) for _ in range(2)]
-    limited = client_token(client, partner.client_id, environ_base=environ)
+    first = [client_credentials(client, partner.client_id, environ_base=environ) for _ in range(2)]
+    limited = client_credentials(client, partner.client_id, environ_base=environ)
 
     assert [r.status_code for r in first] == [200, 200]
     assert_problem(limited, 429)
@@ -607,13 +552,13 @@ def test_client_token_is_rate_limited_like_login(app, client, dbs, monkeypatch):
 
 def test_client_token_can_be_logged_out(client, dbs):
     partner = ApiClientFactory()
-    headers = bearer(client_token(client, partner.client_id).json["access_token"])
+    headers = bearer(client_credentials(client, partner.client_id).json["access_token"])
 
     assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
 
     assert_unauthorized(client.get("/api/v1/institutions", headers=headers))
     # Its other tokens, and a new grant, are unaffected.
-    assert client_token(client, partner.client_id).status_code == 200
+    assert client_credentials(client, partner.client_id).status_code == 200
 
 
 def test_deleted_account_tokens_stop_working(client, dbs, analyst):
@@ -621,4 +566,4 @@ def test_deleted_account_tokens_stop_working(client, dbs, analyst):
     dbs.commit()
 
     assert_unauthorized(client.get("/api/v1/auth/me", headers=analyst.headers))
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(TokenFamily)) == 0
+    assert row_count(dbs, TokenFamily) == 0

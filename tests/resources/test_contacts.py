@@ -1,16 +1,21 @@
 """/api/v1/institutions/{id}/contacts: named contact people, readable but never by analysts."""
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import sqlalchemy as sa
 
-from hub_api.auth import tokens
-from hub_api.extensions import db
 from hub_api.models import Contact
-from tests.factories import ApiClientFactory, ContactFactory, InstitutionFactory
-from tests.problems import assert_problem as problem_body
+from tests.factories import ContactFactory, InstitutionFactory
+from tests.helpers import (
+    assert_timestamp,
+    audit_events_via_api,
+    client_headers,
+    links,
+    reloaded,
+    row_count,
+    with_server_fields,
+)
+from tests.problems import assert_problem, assert_validation
 
 
 def contacts_url(institution_id: int) -> str:
@@ -21,70 +26,9 @@ def contact_url(institution_id: int, contact_id: int) -> str:
     return f"{contacts_url(institution_id)}/{contact_id}"
 
 
-def assert_problem(response, status: int) -> dict:
-    """A problem document with this status, about the path that was requested."""
-    body = problem_body(response, status)
-    assert body["instance"] == response.request.path
-    return body
-
-
-def assert_validation(response, *fields: str) -> dict:
-    """A 422 naming exactly these fields in `errors`."""
-    body = assert_problem(response, 422)
-    assert body["type"].endswith("validation-error")
-    assert set(body["errors"]) == set(fields), body["errors"]
-    return body["errors"]
-
-
-def assert_timestamp(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    assert parsed.utcoffset() is not None, value
-    return parsed
-
-
-def client_headers(app, scopes: list[str], institution=None) -> dict:
-    """Authorization headers of a partner system (API client) with these scopes."""
-    api_client = ApiClientFactory(scopes=scopes, institution_id=institution.id if institution else None)
-    with app.app_context():
-        pair = tokens.issue_client_token(api_client)
-        db.session.commit()
-        db.session.remove()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
-
-
-def audit_events(client, admin, **params) -> list[dict]:
-    response = client.get(
-        "/api/v1/audit-events", query_string={"page_size": 100, **params}, headers=admin.headers
-    )
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def stored(dbs, contact_id: int) -> Contact | None:
-    """The contact as the database holds it now, not as this session remembers it."""
-    dbs.expire_all()
-    return dbs.scalar(sa.select(Contact).where(Contact.id == contact_id))
-
-
-def contact_count(dbs) -> int:
-    dbs.expire_all()
-    return dbs.scalar(sa.select(sa.func.count()).select_from(Contact))
-
-
 def names(response) -> list[str]:
     assert response.status_code == 200, response.get_data(as_text=True)
     return [item["name"] for item in response.json]
-
-
-def links(response) -> dict[str, dict]:
-    """The `Link` header as rel → query arguments."""
-    result = {}
-    for part in response.headers["Link"].split(", "):
-        target, rel = part.split("; ")
-        result[rel.removeprefix('rel="').removesuffix('"')] = dict(
-            parse_qsl(urlsplit(target.strip("<>")).query)
-        )
-    return result
 
 
 def expected_contact(contact: Contact, **overrides) -> dict:
@@ -250,8 +194,7 @@ def test_list_pagination_headers(client, admin, dbs, home):
 
     assert names(response) == ["Person 2", "Person 3"]
     assert response.headers["X-Total-Count"] == "5"
-    assert urlsplit(response.headers["Link"].split(">")[0].lstrip("<")).path == contacts_url(home.id)
-    assert links(response) == {
+    assert links(response, contacts_url(home.id)) == {
         "first": {"page": "1", "page_size": "2"},
         "prev": {"page": "1", "page_size": "2"},
         "next": {"page": "3", "page_size": "2"},
@@ -284,16 +227,7 @@ def test_admin_adds_contact(client, admin, home):
 
     assert response.status_code == 201, response.json
     body = response.json
-    assert isinstance(body["id"], int)
-    assert_timestamp(body["created_at"])
-    assert_timestamp(body["updated_at"])
-    assert body == {
-        **BODY,
-        "id": body["id"],
-        "institution_id": home.id,
-        "created_at": body["created_at"],
-        "updated_at": body["updated_at"],
-    }
+    assert body == with_server_fields(body, {**BODY, "institution_id": home.id})
     assert response.headers["Location"].endswith(contact_url(home.id, body["id"]))
     assert response.headers["ETag"] == f'"{body["id"]}-1"'
     assert client.get(contact_url(home.id, body["id"]), headers=admin.headers).json == body
@@ -317,8 +251,8 @@ def test_coordinator_adds_contact_to_own_institution(client, coordinator, admin,
     response = client.post(contacts_url(home.id), json=BODY, headers=coordinator.headers)
 
     assert response.status_code == 201, response.json
-    assert stored(dbs, response.json["id"]).institution_id == home.id
-    events = audit_events(client, admin, action="institution_contacts.create")
+    assert reloaded(dbs, Contact, response.json["id"]).institution_id == home.id
+    events = audit_events_via_api(client, admin, action="institution_contacts.create")
     assert [(e["object_id"], e["actor_id"]) for e in events] == [
         (str(response.json["id"]), coordinator.user.id)
     ]
@@ -326,28 +260,28 @@ def test_coordinator_adds_contact_to_own_institution(client, coordinator, admin,
 
 def test_coordinator_cannot_add_contact_to_another_institution(client, coordinator, dbs, foreign):
     assert_problem(client.post(contacts_url(foreign.id), json=BODY, headers=coordinator.headers), 403)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_analyst_cannot_add_contact(client, analyst, dbs, home):
     assert_problem(client.post(contacts_url(home.id), json=BODY, headers=analyst.headers), 403)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_api_client_cannot_add_contact(app, client, dbs, home):
     headers = client_headers(app, ["catalogue:read", "participants:write"], institution=home)
     assert_problem(client.post(contacts_url(home.id), json=BODY, headers=headers), 403)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_create_without_token_is_401(client, dbs, home):
     assert_problem(client.post(contacts_url(home.id), json=BODY), 401)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_create_under_unknown_institution_is_404(client, admin, dbs):
     assert_problem(client.post(contacts_url(424242), json=BODY, headers=admin.headers), 404)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_create_requires_name(client, admin, home):
@@ -379,7 +313,7 @@ def test_create_rejects_invalid_field(client, admin, dbs, home, change, field):
     response = client.post(contacts_url(home.id), json={**BODY, **change}, headers=admin.headers)
 
     assert_validation(response, field)
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0
 
 
 def test_create_with_idempotency_key_creates_once(client, admin, dbs, home):
@@ -389,7 +323,7 @@ def test_create_with_idempotency_key_creates_once(client, admin, dbs, home):
 
     assert first.status_code == second.status_code == 201
     assert second.json == first.json
-    assert contact_count(dbs) == 1
+    assert row_count(dbs, Contact) == 1
 
 
 # --- read one -------------------------------------------------------------------------------
@@ -442,8 +376,8 @@ def test_coordinator_updates_own_contact(client, coordinator, admin, dbs, home, 
     assert body == expected_contact(home_contact, **changes, updated_at=body["updated_at"])
     assert assert_timestamp(body["updated_at"]) > home_contact.updated_at
     assert response.headers["ETag"] == f'"{home_contact.id}-2"'
-    assert stored(dbs, home_contact.id).roles == ["focal_point"]
-    events = audit_events(client, admin, action="institution_contacts.update")
+    assert reloaded(dbs, Contact, home_contact.id).roles == ["focal_point"]
+    events = audit_events_via_api(client, admin, action="institution_contacts.update")
     assert [(e["object_id"], e["actor_id"], e["details"]) for e in events] == [
         (str(home_contact.id), coordinator.user.id, {"fields": ["phone", "position", "roles"]})
     ]
@@ -455,7 +389,7 @@ def test_admin_updates_any_contact(client, admin, dbs, foreign, away_contact):
     )
 
     assert response.status_code == 200, response.json
-    assert stored(dbs, away_contact.id).name == "Bakyt A."
+    assert reloaded(dbs, Contact, away_contact.id).name == "Bakyt A."
 
 
 def test_coordinator_cannot_update_another_institutions_contact(
@@ -466,7 +400,7 @@ def test_coordinator_cannot_update_another_institutions_contact(
     )
 
     assert_problem(response, 403)
-    assert stored(dbs, away_contact.id).name == "Bakyt Asanov"
+    assert reloaded(dbs, Contact, away_contact.id).name == "Bakyt Asanov"
 
 
 def test_update_through_wrong_institution_path_is_404(
@@ -478,7 +412,7 @@ def test_update_through_wrong_institution_path_is_404(
             contact_url(home.id, away_contact.id), json={"name": "X"}, headers=actor.headers
         )
         assert_problem(response, 404)
-    assert stored(dbs, away_contact.id).name == "Bakyt Asanov"
+    assert reloaded(dbs, Contact, away_contact.id).name == "Bakyt Asanov"
 
 
 def test_analyst_cannot_update_contact(client, analyst, dbs, home, home_contact):
@@ -486,7 +420,7 @@ def test_analyst_cannot_update_contact(client, analyst, dbs, home, home_contact)
         contact_url(home.id, home_contact.id), json={"name": "X"}, headers=analyst.headers
     )
     assert_problem(response, 403)
-    assert stored(dbs, home_contact.id).name == "Daniyar Seitkali"
+    assert reloaded(dbs, Contact, home_contact.id).name == "Daniyar Seitkali"
 
 
 def test_update_without_token_is_401(client, home, home_contact):
@@ -509,7 +443,7 @@ def test_update_rejects_invalid_field(client, admin, dbs, home, home_contact, ch
     response = client.patch(contact_url(home.id, home_contact.id), json=change, headers=admin.headers)
 
     assert_validation(response, field)
-    assert stored(dbs, home_contact.id).version == 1
+    assert reloaded(dbs, Contact, home_contact.id).version == 1
 
 
 def test_update_with_stale_if_match_is_412(client, coordinator, dbs, home, home_contact):
@@ -521,7 +455,7 @@ def test_update_with_stale_if_match_is_412(client, coordinator, dbs, home, home_
     stale = client.patch(url, json={"position": "Provost"}, headers={**coordinator.headers, "If-Match": etag})
 
     assert_problem(stale, 412)
-    assert stored(dbs, home_contact.id).position == "Dean"
+    assert reloaded(dbs, Contact, home_contact.id).position == "Dean"
 
 
 def test_update_with_current_or_without_if_match_is_accepted(client, coordinator, home, home_contact):
@@ -547,8 +481,8 @@ def test_coordinator_deletes_own_contact(client, coordinator, admin, dbs, home, 
     assert response.status_code == 204
     assert response.get_data() == b""
     assert_problem(client.get(contact_url(home.id, contact_id), headers=coordinator.headers), 404)
-    assert stored(dbs, contact_id) is None
-    events = audit_events(client, admin, action="institution_contacts.delete")
+    assert reloaded(dbs, Contact, contact_id) is None
+    events = audit_events_via_api(client, admin, action="institution_contacts.delete")
     assert [(e["object_id"], e["actor_id"]) for e in events] == [(str(contact_id), coordinator.user.id)]
 
 
@@ -556,22 +490,22 @@ def test_coordinator_cannot_delete_another_institutions_contact(
     client, coordinator, dbs, foreign, away_contact
 ):
     assert_problem(client.delete(contact_url(foreign.id, away_contact.id), headers=coordinator.headers), 403)
-    assert stored(dbs, away_contact.id) is not None
+    assert reloaded(dbs, Contact, away_contact.id) is not None
 
 
 def test_delete_through_wrong_institution_path_is_404(client, admin, dbs, home, away_contact):
     assert_problem(client.delete(contact_url(home.id, away_contact.id), headers=admin.headers), 404)
-    assert stored(dbs, away_contact.id) is not None
+    assert reloaded(dbs, Contact, away_contact.id) is not None
 
 
 def test_analyst_cannot_delete_contact(client, analyst, dbs, home, home_contact):
     assert_problem(client.delete(contact_url(home.id, home_contact.id), headers=analyst.headers), 403)
-    assert stored(dbs, home_contact.id) is not None
+    assert reloaded(dbs, Contact, home_contact.id) is not None
 
 
 def test_delete_without_token_is_401(client, dbs, home, home_contact):
     assert_problem(client.delete(contact_url(home.id, home_contact.id)), 401)
-    assert stored(dbs, home_contact.id) is not None
+    assert reloaded(dbs, Contact, home_contact.id) is not None
 
 
 def test_delete_with_stale_if_match_is_412(client, admin, dbs, home, home_contact):
@@ -579,11 +513,11 @@ def test_delete_with_stale_if_match_is_412(client, admin, dbs, home, home_contac
         contact_url(home.id, home_contact.id), headers={**admin.headers, "If-Match": f'"{home_contact.id}-9"'}
     )
     assert_problem(response, 412)
-    assert stored(dbs, home_contact.id) is not None
+    assert reloaded(dbs, Contact, home_contact.id) is not None
 
 
 def test_delete_with_current_if_match(client, admin, dbs, home, home_contact):
     url = contact_url(home.id, home_contact.id)
     etag = client.get(url, headers=admin.headers).headers["ETag"]
     assert client.delete(url, headers={**admin.headers, "If-Match": etag}).status_code == 204
-    assert contact_count(dbs) == 0
+    assert row_count(dbs, Contact) == 0

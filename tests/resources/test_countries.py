@@ -1,51 +1,17 @@
 """/api/v1/countries: the seeded ISO 3166-1 list every institution refers to."""
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import sqlalchemy as sa
 
-from hub_api.auth import tokens
-from hub_api.extensions import db
 from hub_api.models import Country
-from tests.factories import ApiClientFactory
-from tests.problems import assert_problem as problem_body
+from tests.helpers import client_headers, codes, links
+from tests.problems import assert_problem, assert_unauthorized, assert_validation
 
 URL = "/api/v1/countries"
 CENTRAL_ASIA = ["KG", "KZ", "TJ", "TM", "UZ"]
 ALL_CODES = sorted([*CENTRAL_ASIA, "AF", "AZ", "CN", "IR", "MN", "PK", "RU", "AT", "BE", "NL", "US"])
-
-
-def assert_problem(response, status: int) -> dict:
-    body = problem_body(response, status)
-    assert body["instance"] == response.request.path
-    return body
-
-
-def client_headers(app, scopes: list[str]) -> dict:
-    """Authorization headers of a partner system (API client) with these scopes."""
-    api_client = ApiClientFactory(scopes=scopes)
-    with app.app_context():
-        pair = tokens.issue_client_token(api_client)
-        db.session.commit()
-        db.session.remove()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
-
-
-def codes(response) -> list[str]:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [item["code"] for item in response.json]
-
-
-def links(response) -> dict[str, dict]:
-    result = {}
-    for part in response.headers["Link"].split(", "):
-        target, rel = part.split("; ")
-        url = urlsplit(target.strip("<>"))
-        assert url.path == URL
-        result[rel.removeprefix('rel="').removesuffix('"')] = dict(parse_qsl(url.query))
-    return result
 
 
 @pytest.fixture
@@ -118,7 +84,7 @@ def test_pagination_headers(client, analyst):
 
     assert codes(response) == ALL_CODES[5:10]
     assert response.headers["X-Total-Count"] == "16"
-    assert links(response) == {
+    assert links(response, URL) == {
         "first": {"page": "1", "page_size": "5"},
         "prev": {"page": "1", "page_size": "5"},
         "next": {"page": "3", "page_size": "5"},
@@ -126,7 +92,7 @@ def test_pagination_headers(client, analyst):
     }
     last = client.get(URL, query_string={"page": 4, "page_size": 5}, headers=analyst.headers)
     assert codes(last) == ALL_CODES[15:]
-    assert "next" not in links(last)
+    assert "next" not in links(last, URL)
 
 
 def test_links_keep_filters(client, analyst):
@@ -135,7 +101,7 @@ def test_links_keep_filters(client, analyst):
 
     assert codes(response) == ["UZ", "TM"]
     kept = {"is_central_asia": "true", "sort": "-code", "page_size": "2"}
-    assert links(response) == {
+    assert links(response, URL) == {
         "first": {**kept, "page": "1"},
         "next": {**kept, "page": "2"},
         "last": {**kept, "page": "3"},
@@ -154,8 +120,7 @@ def test_links_keep_filters(client, analyst):
     ],
 )
 def test_rejects_invalid_arguments(client, analyst, params, field):
-    body = assert_problem(client.get(URL, query_string=params, headers=analyst.headers), 422)
-    assert set(body["errors"]) == {field}
+    assert_validation(client.get(URL, query_string=params, headers=analyst.headers), field)
 
 
 def test_query_count_does_not_grow_with_page_size(client, analyst, count_queries):
@@ -173,8 +138,7 @@ def test_query_count_does_not_grow_with_page_size(client, analyst, count_queries
 def test_without_token_is_401(client):
     response = client.get(URL)
 
-    assert_problem(response, 401)
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert_unauthorized(response)
 
 
 @pytest.mark.parametrize("role", ["admin", "coordinator", "analyst"])

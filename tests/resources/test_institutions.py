@@ -1,97 +1,29 @@
 """/api/v1/institutions: the partner catalogue, its filters, access rules, concurrency and audit."""
 
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import sqlalchemy as sa
 
-from hub_api.auth import tokens
-from hub_api.extensions import db
 from hub_api.models import Contact, Institution
 from hub_api.models.enums import InstitutionKind, InstitutionStatus
 from tests.factories import ApiClientFactory, ContactFactory, InstitutionFactory
-from tests.problems import assert_problem as problem_body
+from tests.helpers import (
+    assert_timestamp,
+    audit_events_via_api,
+    client_headers,
+    codes,
+    links,
+    reloaded,
+    row_count,
+    with_server_fields,
+)
+from tests.problems import assert_problem, assert_unauthorized, assert_validation
 
 URL = "/api/v1/institutions"
 
 
 def one(institution_id: int) -> str:
     return f"{URL}/{institution_id}"
-
-
-def assert_problem(response, status: int) -> dict:
-    """A problem document with this status, about the path that was requested."""
-    body = problem_body(response, status)
-    assert body["instance"] == response.request.path
-    return body
-
-
-def assert_timestamp(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    assert parsed.utcoffset() is not None, value
-    return parsed
-
-
-def assert_validation(response, *fields: str) -> dict:
-    """A 422 naming exactly these fields in `errors`."""
-    body = assert_problem(response, 422)
-    assert body["type"].endswith("validation-error")
-    assert set(body["errors"]) == set(fields), body["errors"]
-    return body["errors"]
-
-
-def with_server_fields(body: dict, expected: dict) -> dict:
-    """`expected` plus the id and timestamps the server chose, which are checked separately."""
-    assert isinstance(body["id"], int)
-    assert_timestamp(body["created_at"])
-    assert_timestamp(body["updated_at"])
-    return {
-        **expected,
-        "id": body["id"],
-        "created_at": body["created_at"],
-        "updated_at": body["updated_at"],
-    }
-
-
-def client_headers(app, scopes: list[str], institution=None) -> dict:
-    """Authorization headers of a partner system (API client) with these scopes."""
-    api_client = ApiClientFactory(scopes=scopes, institution_id=institution.id if institution else None)
-    with app.app_context():
-        pair = tokens.issue_client_token(api_client)
-        db.session.commit()
-        db.session.remove()
-    return {"Authorization": f"Bearer {pair['access_token']}"}
-
-
-def audit_events(client, admin, **params) -> list[dict]:
-    response = client.get(
-        "/api/v1/audit-events", query_string={"page_size": 100, **params}, headers=admin.headers
-    )
-    assert response.status_code == 200, response.json
-    return response.json
-
-
-def fresh(dbs, institution_id: int) -> Institution | None:
-    """The row as the database holds it now, not as this session remembers it."""
-    dbs.expire_all()
-    return dbs.scalar(sa.select(Institution).where(Institution.id == institution_id))
-
-
-def links(response) -> dict[str, dict]:
-    """The `Link` header as rel → (path, query arguments)."""
-    result = {}
-    for part in response.headers["Link"].split(", "):
-        target, rel = part.split("; ")
-        url = urlsplit(target.strip("<>"))
-        assert rel.startswith('rel="'), part
-        result[rel[5:-1]] = (url.path, dict(parse_qsl(url.query)))
-    return result
-
-
-def codes(response) -> list[str]:
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return [item["code"] for item in response.json]
 
 
 FULL_BODY = {
@@ -163,7 +95,7 @@ def test_create_sub_unit_under_existing_parent(client, admin, home):
 def test_create_is_audited_with_object_id(client, admin):
     created = client.post(URL, json=FULL_BODY, headers=admin.headers).json
 
-    events = audit_events(client, admin, action="institutions.create")
+    events = audit_events_via_api(client, admin, action="institutions.create")
     assert len(events) == 1
     event = events[0]
     assert event["object_type"] == "institutions"
@@ -245,16 +177,14 @@ def test_create_rejects_missing_parent(client, admin):
 def test_create_duplicate_code_conflicts(client, admin, home):
     response = client.post(URL, json={**FULL_BODY, "code": "HOME"}, headers=admin.headers)
 
-    body = assert_problem(response, 409)
-    assert body["errors"] == {"code": ["an institution with this code already exists"]}
+    assert_problem(response, 409, errors={"code": ["an institution with this code already exists"]})
     assert codes(client.get(URL, headers=admin.headers)) == ["HOME"]
 
 
 def test_create_without_token_is_401(client):
     response = client.post(URL, json=FULL_BODY)
 
-    assert_problem(response, 401)
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert_unauthorized(response)
 
 
 @pytest.mark.parametrize("role", ["coordinator", "analyst"])
@@ -529,19 +459,19 @@ def test_list_pagination_headers(client, analyst, dbs):
     assert codes(response) == ["P3", "P4", "P5"]
     assert response.headers["X-Total-Count"] == "7"
     assert response.headers["Link"].startswith(f"<http://localhost{URL}?")
-    assert links(response) == {
-        "first": (URL, {"page": "1", "page_size": "3"}),
-        "prev": (URL, {"page": "1", "page_size": "3"}),
-        "next": (URL, {"page": "3", "page_size": "3"}),
-        "last": (URL, {"page": "3", "page_size": "3"}),
+    assert links(response, URL) == {
+        "first": {"page": "1", "page_size": "3"},
+        "prev": {"page": "1", "page_size": "3"},
+        "next": {"page": "3", "page_size": "3"},
+        "last": {"page": "3", "page_size": "3"},
     }
     last = client.get(URL, query_string={"page": 3, "page_size": 3}, headers=analyst.headers)
     assert codes(last) == ["P6"]
-    assert set(links(last)) == {"first", "prev", "last"}
+    assert set(links(last, URL)) == {"first", "prev", "last"}
     beyond = client.get(URL, query_string={"page": 9, "page_size": 3}, headers=analyst.headers)
     assert beyond.json == []
     assert beyond.headers["X-Total-Count"] == "7"
-    assert links(beyond)["prev"] == (URL, {"page": "3", "page_size": "3"})
+    assert links(beyond, URL)["prev"] == {"page": "3", "page_size": "3"}
 
 
 def test_list_links_keep_filters_and_sort(client, analyst, dbs):
@@ -555,12 +485,12 @@ def test_list_links_keep_filters_and_sort(client, analyst, dbs):
     assert codes(response) == ["KG2", "KG1"]
     assert response.headers["X-Total-Count"] == "3"
     kept = {"country": "KG", "sort": "-code", "page_size": "2"}
-    assert links(response) == {
-        "first": (URL, {**kept, "page": "1"}),
-        "next": (URL, {**kept, "page": "2"}),
-        "last": (URL, {**kept, "page": "2"}),
+    assert links(response, URL) == {
+        "first": {**kept, "page": "1"},
+        "next": {**kept, "page": "2"},
+        "last": {**kept, "page": "2"},
     }
-    following = client.get(URL, query_string=dict(links(response)["next"][1]), headers=analyst.headers)
+    following = client.get(URL, query_string=links(response, URL)["next"], headers=analyst.headers)
     assert codes(following) == ["KG0"]
 
 
@@ -569,9 +499,9 @@ def test_empty_list_has_one_page(client, analyst):
 
     assert response.json == []
     assert response.headers["X-Total-Count"] == "0"
-    assert links(response) == {
-        "first": (URL, {"page": "1", "page_size": "20"}),
-        "last": (URL, {"page": "1", "page_size": "20"}),
+    assert links(response, URL) == {
+        "first": {"page": "1", "page_size": "20"},
+        "last": {"page": "1", "page_size": "20"},
     }
 
 
@@ -582,7 +512,7 @@ def test_list_default_page_size_is_20(client, analyst, dbs):
 
     assert len(response.json) == 20
     assert response.headers["X-Total-Count"] == "23"
-    assert links(response)["next"] == (URL, {"page": "2", "page_size": "20"})
+    assert links(response, URL)["next"] == {"page": "2", "page_size": "20"}
     assert len(client.get(URL, query_string={"page_size": 100}, headers=analyst.headers).json) == 23
 
 
@@ -679,10 +609,10 @@ def test_coordinator_updates_own_profile(client, coordinator, admin, dbs, home):
 
     assert response.status_code == 200, response.json
     assert {k: response.json[k] for k in changes} == changes
-    stored = fresh(dbs, home.id)
+    stored = reloaded(dbs, Institution, home.id)
     assert stored.short_name == "HTA"
     assert stored.name == changes["name"]
-    events = audit_events(client, admin, action="institutions.update", object_id=str(home.id))
+    events = audit_events_via_api(client, admin, action="institutions.update", object_id=str(home.id))
     assert len(events) == 1
     assert events[0]["actor_id"] == coordinator.user.id
     assert events[0]["details"]["fields"] == sorted(changes)
@@ -707,7 +637,7 @@ def test_coordinator_cannot_change_identity_fields(client, coordinator, dbs, hom
 
     body = assert_problem(response, 403)
     assert next(iter(change)) in body["detail"]
-    stored = fresh(dbs, home.id)
+    stored = reloaded(dbs, Institution, home.id)
     assert (stored.short_name, stored.version) == (None, 1)
 
 
@@ -715,8 +645,8 @@ def test_coordinator_cannot_update_another_institution(client, coordinator, admi
     response = client.patch(one(foreign.id), json={"city": "Osh"}, headers=coordinator.headers)
 
     assert_problem(response, 403)
-    assert fresh(dbs, foreign.id).city is None
-    refusals = audit_events(client, admin, action="permission.denied")
+    assert reloaded(dbs, Institution, foreign.id).city is None
+    refusals = audit_events_via_api(client, admin, action="permission.denied")
     assert [(e["outcome"], e["actor_id"], e["path"]) for e in refusals] == [
         ("denied", coordinator.user.id, one(foreign.id))
     ]
@@ -724,7 +654,7 @@ def test_coordinator_cannot_update_another_institution(client, coordinator, admi
 
 def test_analyst_cannot_update(client, analyst, dbs, home):
     assert_problem(client.patch(one(home.id), json={"city": "Osh"}, headers=analyst.headers), 403)
-    assert fresh(dbs, home.id).city is None
+    assert reloaded(dbs, Institution, home.id).city is None
 
 
 def test_api_client_cannot_update(app, client, dbs, home):
@@ -760,12 +690,11 @@ def test_update_rejects_invalid_field(client, admin, dbs, home, change, field):
     response = client.patch(one(home.id), json=change, headers=admin.headers)
 
     assert_validation(response, field)
-    assert fresh(dbs, home.id).version == 1
+    assert reloaded(dbs, Institution, home.id).version == 1
 
 
 def test_update_rejects_empty_name(client, admin, home):
-    body = assert_problem(client.patch(one(home.id), json={"name": {}}, headers=admin.headers), 422)
-    assert set(body["errors"]) == {"name"}
+    assert_validation(client.patch(one(home.id), json={"name": {}}, headers=admin.headers), "name")
 
 
 def test_update_rejects_unknown_country(client, admin, home):
@@ -782,7 +711,7 @@ def test_update_refuses_own_parent(client, admin, dbs, home):
     response = client.patch(one(home.id), json={"parent_id": home.id}, headers=admin.headers)
 
     assert_validation(response, "parent_id")
-    assert fresh(dbs, home.id).parent_id is None
+    assert reloaded(dbs, Institution, home.id).parent_id is None
 
 
 def test_update_refuses_parent_cycle_through_sub_units(client, admin, dbs, home):
@@ -793,7 +722,7 @@ def test_update_refuses_parent_cycle_through_sub_units(client, admin, dbs, home)
 
     errors = assert_validation(response, "parent_id")
     assert "cycle" in errors["parent_id"][0]
-    assert fresh(dbs, home.id).parent_id is None
+    assert reloaded(dbs, Institution, home.id).parent_id is None
 
 
 def test_update_moves_sub_unit_to_another_parent(client, admin, dbs, home, foreign):
@@ -803,15 +732,14 @@ def test_update_moves_sub_unit_to_another_parent(client, admin, dbs, home, forei
     response = client.patch(one(grandchild.id), json={"parent_id": foreign.id}, headers=admin.headers)
 
     assert response.status_code == 200, response.json
-    assert fresh(dbs, grandchild.id).parent_id == foreign.id
+    assert reloaded(dbs, Institution, grandchild.id).parent_id == foreign.id
 
 
 def test_update_to_duplicate_code_conflicts(client, admin, dbs, home, foreign):
     response = client.patch(one(foreign.id), json={"code": "HOME"}, headers=admin.headers)
 
-    body = assert_problem(response, 409)
-    assert body["errors"] == {"code": ["an institution with this code already exists"]}
-    assert fresh(dbs, foreign.id).code == "AWAY"
+    assert_problem(response, 409, errors={"code": ["an institution with this code already exists"]})
+    assert reloaded(dbs, Institution, foreign.id).code == "AWAY"
 
 
 def test_update_with_stale_if_match_is_412(client, admin, dbs, home):
@@ -824,7 +752,7 @@ def test_update_with_stale_if_match_is_412(client, admin, dbs, home):
 
     body = assert_problem(stale, 412)
     assert first.headers["ETag"] in body["detail"]
-    assert fresh(dbs, home.id).city == "Astana"
+    assert reloaded(dbs, Institution, home.id).city == "Astana"
 
 
 @pytest.mark.parametrize("if_match", [None, "*", "current"])
@@ -853,9 +781,9 @@ def test_admin_deletes_institution_and_its_contacts(client, admin, dbs, foreign)
     assert response.status_code == 204
     assert response.get_data() == b""
     assert_problem(client.get(one(foreign_id), headers=admin.headers), 404)
-    assert fresh(dbs, foreign_id) is None
-    assert dbs.scalar(sa.select(Contact.id).where(Contact.id == contact_id)) is None
-    events = audit_events(client, admin, action="institutions.delete")
+    assert reloaded(dbs, Institution, foreign_id) is None
+    assert reloaded(dbs, Contact, contact_id) is None
+    events = audit_events_via_api(client, admin, action="institutions.delete")
     assert [e["object_id"] for e in events] == [str(foreign_id)]
 
 
@@ -866,14 +794,14 @@ def test_delete_with_sub_units_conflicts(client, admin, dbs, home):
 
     assert body["type"].endswith("conflict")
     assert "sub-units" in body["detail"]
-    assert fresh(dbs, home.id) is not None
+    assert reloaded(dbs, Institution, home.id) is not None
 
 
 def test_delete_with_user_accounts_conflicts(client, admin, coordinator, dbs, home):
     body = assert_problem(client.delete(one(home.id), headers=admin.headers), 409)
 
     assert "user accounts" in body["detail"]
-    assert fresh(dbs, home.id) is not None
+    assert reloaded(dbs, Institution, home.id) is not None
 
 
 def test_delete_with_api_clients_conflicts(app, client, admin, dbs, foreign):
@@ -882,14 +810,14 @@ def test_delete_with_api_clients_conflicts(app, client, admin, dbs, foreign):
     body = assert_problem(client.delete(one(foreign.id), headers=admin.headers), 409)
 
     assert "API clients" in body["detail"]
-    assert fresh(dbs, foreign.id) is not None
+    assert reloaded(dbs, Institution, foreign.id) is not None
 
 
 def test_delete_with_stale_if_match_is_412(client, admin, dbs, foreign):
     response = client.delete(one(foreign.id), headers={**admin.headers, "If-Match": f'"{foreign.id}-0"'})
 
     assert_problem(response, 412)
-    assert fresh(dbs, foreign.id) is not None
+    assert reloaded(dbs, Institution, foreign.id) is not None
 
 
 def test_delete_with_current_if_match(client, admin, foreign):
@@ -903,13 +831,12 @@ def test_delete_by_non_admin_is_403(client, request, dbs, home, foreign, role):
     actor = request.getfixturevalue(role)
     for institution in (home, foreign):
         assert_problem(client.delete(one(institution.id), headers=actor.headers), 403)
-    dbs.expire_all()
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(Institution)) == 2
+    assert row_count(dbs, Institution) == 2
 
 
 def test_delete_without_token_is_401(client, dbs, foreign):
     assert_problem(client.delete(one(foreign.id)), 401)
-    assert fresh(dbs, foreign.id) is not None
+    assert reloaded(dbs, Institution, foreign.id) is not None
 
 
 def test_delete_unknown_institution_is_404(client, admin):

@@ -4,11 +4,12 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from hub_api.models import AuditEvent, TokenFamily, User
+from hub_api.models import TokenFamily, User
 from hub_api.models.enums import Role
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.helpers import audit_rows, bearer, login, reloaded, row_count, statements_for_get
+from tests.problems import assert_problem
 
-PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "request_id"}
 USER_KEYS = {
     "id",
     "created_at",
@@ -21,20 +22,6 @@ USER_KEYS = {
     "last_login_at",
 }
 NEW_PASSWORD = "a-brand-new-passphrase"
-
-
-def assert_problem(response, status: int, *, errors: dict | None = None) -> dict:
-    """An RFC 9457 problem document, with exactly these field errors (if any)."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/problem+json"
-    body = response.get_json()
-    assert set(body) == PROBLEM_KEYS | ({"errors"} if errors is not None else set())
-    assert body["status"] == status
-    assert body["instance"] == response.request.path
-    assert body["request_id"] == response.headers["X-Request-ID"]
-    if errors is not None:
-        assert body["errors"] == errors
-    return body
 
 
 def user_json(user: User, **overrides) -> dict:
@@ -55,20 +42,6 @@ def user_json(user: User, **overrides) -> dict:
 def without_timestamps(item: dict) -> dict:
     assert item["created_at"].endswith("+00:00") and item["updated_at"].endswith("+00:00")
     return {k: v for k, v in item.items() if k not in ("created_at", "updated_at")}
-
-
-def login(client, email: str, password: str = TEST_PASSWORD):
-    return client.post("/api/v1/auth/login", json={"email": email, "password": password})
-
-
-def audit_events(dbs, **filters) -> list[AuditEvent]:
-    dbs.expire_all()
-    return list(dbs.scalars(sa.select(AuditEvent).filter_by(**filters).order_by(AuditEvent.id)))
-
-
-def stored_user(dbs, user_id: int) -> User | None:
-    dbs.expire_all()
-    return dbs.get(User, user_id)
 
 
 def new_user_body(**overrides) -> dict:
@@ -102,10 +75,10 @@ def test_only_hub_admins_manage_users(request, client, dbs, method, path, body, 
 
     problem = assert_problem(response, 403)
     assert problem["type"] == "urn:hub-api:problem:forbidden"
-    after = stored_user(dbs, target.id)
+    after = reloaded(dbs, User, target.id)
     assert after is not None and after.full_name == "Target"
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(User)) == 2
-    [denied] = audit_events(dbs, action="permission.denied")
+    assert row_count(dbs, User) == 2
+    [denied] = audit_rows(dbs, action="permission.denied")
     assert (denied.outcome, denied.actor_id) == ("denied", caller.user.id)
 
 
@@ -114,7 +87,7 @@ def test_anonymous_callers_are_401(client, dbs, method, path, body):
     target = UserFactory()
     response = getattr(client, method)(path.format(id=target.id), json=body)
     assert_problem(response, 401)
-    assert stored_user(dbs, target.id) is not None
+    assert reloaded(dbs, User, target.id) is not None
 
 
 # --- list ----------------------------------------------------------------------------------
@@ -217,17 +190,12 @@ def test_list_users_pages(client, dbs, admin):
 def test_list_users_rejects_bad_arguments(client, admin, query, field):
     response = client.get(f"/api/v1/users?{query}", headers=admin.headers)
 
-    errors = response.get_json().get("errors") or {}
-    assert_problem(response, 422, errors=errors)
-    assert list(errors) == [field]
+    assert_problem(response, 422, error_fields={field})
 
 
 def test_list_users_query_count_does_not_grow_with_rows(client, dbs, admin, home, count_queries):
     def run() -> int:
-        with count_queries() as statements:
-            response = client.get("/api/v1/users?page_size=100", headers=admin.headers)
-        assert response.status_code == 200
-        return len(statements)
+        return statements_for_get(count_queries, client, "/api/v1/users?page_size=100", admin.headers)
 
     UserFactory(role=Role.COORDINATOR, institution_id=home.id)
     few = run()
@@ -263,10 +231,10 @@ def test_create_user(client, dbs, admin, home):
     assert response.headers["Location"].endswith(f"/api/v1/users/{user_id}")
     assert response.headers["ETag"] == f'"{user_id}-1"'
     assert NEW_PASSWORD not in response.get_data(as_text=True)
-    stored = stored_user(dbs, user_id)
+    stored = reloaded(dbs, User, user_id)
     assert stored.password_hash.startswith("$argon2id$")
     assert PasswordHasher().verify(stored.password_hash, NEW_PASSWORD)
-    [event] = audit_events(dbs, action="users.create", object_id=str(user_id))
+    [event] = audit_rows(dbs, action="users.create", object_id=str(user_id))
     assert (event.actor_id, event.object_type, event.object_id) == (admin.user.id, "users", str(user_id))
     assert event.request_id == response.headers["X-Request-ID"]
     # The new account can sign in with its password, and the list shows it.
@@ -294,8 +262,8 @@ def test_create_user_with_a_taken_email_is_409(client, dbs, admin, analyst):
 
     body = assert_problem(response, 409, errors={"email": ["a user with this email already exists"]})
     assert body["type"] == "urn:hub-api:problem:conflict"
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(User)) == 2
-    assert audit_events(dbs, action="users.create", actor_id=admin.user.id) == []
+    assert row_count(dbs, User) == 2
+    assert audit_rows(dbs, action="users.create", actor_id=admin.user.id) == []
 
 
 @pytest.mark.parametrize(
@@ -322,7 +290,7 @@ def test_create_user_validation(client, dbs, admin, changes, errors):
 
     body = assert_problem(response, 422, errors=errors)
     assert body["type"] == "urn:hub-api:problem:validation-error"
-    assert dbs.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+    assert row_count(dbs, User) == 1
 
 
 @pytest.mark.parametrize("missing", ["email", "full_name", "password", "role"])
@@ -379,13 +347,13 @@ def test_patch_user_with_and_without_if_match(client, dbs, admin, analyst):
     )
     body = assert_problem(stale, 412)
     assert f'"{analyst.user.id}-2"' in body["detail"]
-    assert stored_user(dbs, analyst.user.id).full_name == "Dana"
+    assert reloaded(dbs, User, analyst.user.id).full_name == "Dana"
 
     blind = patch(client, admin, analyst.user.id, {"full_name": "Blind", "email": "Dana@Hub.Example"})
     assert blind.status_code == 200
     assert (blind.json["full_name"], blind.json["email"]) == ("Blind", "dana@hub.example")
     assert blind.headers["ETag"] == f'"{analyst.user.id}-3"'
-    events = audit_events(dbs, action="users.update", object_id=str(analyst.user.id))
+    events = audit_rows(dbs, action="users.update", object_id=str(analyst.user.id))
     assert [e.details for e in events] == [
         {"fields": ["full_name"]},
         {"fields": ["email", "full_name"]},
@@ -403,10 +371,10 @@ def test_disabling_a_user_kills_their_tokens_at_once(client, dbs, admin, analyst
     assert response.json["is_active"] is False
     assert_problem(client.get("/api/v1/auth/me", headers=analyst.headers), 401)
     assert_problem(
-        client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {second['access_token']}"}),
+        client.get("/api/v1/auth/me", headers=bearer(second["access_token"])),
         401,
     )
-    refresh = {"Authorization": f"Bearer {analyst.tokens['refresh_token']}"}
+    refresh = bearer(analyst.tokens["refresh_token"])
     assert_problem(client.post("/api/v1/auth/refresh", headers=refresh), 401)
     assert_problem(login(client, analyst.user.email), 401)
     dbs.expire_all()
@@ -428,9 +396,9 @@ def test_changing_a_password_kills_live_tokens(client, dbs, admin, analyst):
     assert_problem(client.get("/api/v1/auth/me", headers=analyst.headers), 401)
     assert_problem(login(client, analyst.user.email, TEST_PASSWORD), 401)
     assert login(client, analyst.user.email, NEW_PASSWORD).status_code == 200
-    stored = stored_user(dbs, analyst.user.id)
+    stored = reloaded(dbs, User, analyst.user.id)
     assert stored.password_hash.startswith("$argon2id$")
-    [event] = audit_events(dbs, action="users.update", object_id=str(analyst.user.id))
+    [event] = audit_rows(dbs, action="users.update", object_id=str(analyst.user.id))
     assert event.details == {"fields": ["password_hash"]}
 
 
@@ -443,7 +411,7 @@ def test_admin_cannot_disable_or_demote_itself(client, dbs, admin, home, changes
 
     body = assert_problem(response, 409)
     assert body["detail"] == "You cannot disable or demote your own account; ask another hub admin."
-    stored = stored_user(dbs, admin.user.id)
+    stored = reloaded(dbs, User, admin.user.id)
     assert (stored.role, stored.is_active) == (Role.HUB_ADMIN, True)
     assert client.get("/api/v1/auth/me", headers=admin.headers).status_code == 200
 
@@ -474,7 +442,7 @@ def test_patch_user_validation(client, dbs, admin, analyst, changes, errors):
     response = patch(client, admin, analyst.user.id, changes)
 
     assert_problem(response, 422, errors=errors)
-    stored = stored_user(dbs, analyst.user.id)
+    stored = reloaded(dbs, User, analyst.user.id)
     assert (stored.role, stored.institution_id, stored.version) == (Role.ANALYST, None, 1)
 
 
@@ -487,7 +455,7 @@ def test_patch_to_a_taken_email_is_409(client, dbs, admin, analyst):
     response = patch(client, admin, analyst.user.id, {"email": "ADMIN@hub.example"})
 
     assert_problem(response, 409, errors={"email": ["a user with this email already exists"]})
-    assert stored_user(dbs, analyst.user.id).email == "analyst@hub.example"
+    assert reloaded(dbs, User, analyst.user.id).email == "analyst@hub.example"
 
 
 def test_patch_unknown_user_is_404(client, admin):
@@ -504,12 +472,12 @@ def test_delete_user(client, dbs, admin, analyst):
 
     assert response.status_code == 204
     assert response.get_data() == b""
-    assert stored_user(dbs, user_id) is None
+    assert reloaded(dbs, User, user_id) is None
     assert_problem(client.get(f"/api/v1/users/{user_id}", headers=admin.headers), 404)
     assert_problem(client.get("/api/v1/auth/me", headers=analyst.headers), 401)
     assert_problem(login(client, email), 401)
     assert dbs.scalars(sa.select(TokenFamily).where(TokenFamily.user_id == user_id)).all() == []
-    [event] = audit_events(dbs, action="users.delete")
+    [event] = audit_rows(dbs, action="users.delete")
     assert (event.actor_id, event.object_type, event.object_id) == (admin.user.id, "users", str(user_id))
     # The email can be given to a new account afterwards.
     recreated = client.post("/api/v1/users", json=new_user_body(email=email), headers=admin.headers)
@@ -523,7 +491,7 @@ def test_delete_with_stale_if_match_is_412(client, dbs, admin, analyst):
 
     user_id = analyst.user.id
     assert_problem(response, 412)
-    assert stored_user(dbs, user_id) is not None
+    assert reloaded(dbs, User, user_id) is not None
     current = client.delete(
         f"/api/v1/users/{user_id}", headers={**admin.headers, "If-Match": f'"{user_id}-1"'}
     )
@@ -535,7 +503,7 @@ def test_admin_cannot_delete_itself(client, dbs, admin):
 
     body = assert_problem(response, 409)
     assert body["detail"] == "You cannot delete your own account."
-    assert stored_user(dbs, admin.user.id) is not None
+    assert reloaded(dbs, User, admin.user.id) is not None
 
 
 def test_delete_unknown_user_is_404(client, admin):
