@@ -55,3 +55,61 @@ class Scope(StrEnum):
 
 
 LANGUAGES = ("en", "ru", "kk", "ky", "tg", "uz", "tk")
+
+
+class ProgrammeMetric(StrEnum):
+    """What a programme target or an agreement commitment counts."""
+
+    PARTICIPANTS_TRAINED = "participants_trained"
+    WOMEN_TRAINED = "women_trained"
+    COHORTS_COMPLETED = "cohorts_completed"
+    TRAINERS_CERTIFIED = "trainers_certified"
+
+
+class AgreementKind(StrEnum):
+    """The legal form of an agreement."""
+
+    MOU = "mou"
+    COOPERATION_AGREEMENT = "cooperation_agreement"
+    WORKPLAN = "workplan"
+    LETTER_OF_INTENT = "letter_of_intent"
+    ADDENDUM = "addendum"
+
+
+class AgreementStatus(StrEnum):
+    """Lifecycle of an agreement; `expired` and `superseded` are derived, never stored."""
+
+    DRAFT = "draft"
+    NEGOTIATION = "negotiation"
+    SIGNED = "signed"
+    ACTIVE = "active"
+    TERMINATED = "terminated"
+    EXPIRED = "expired"
+    SUPERSEDED = "superseded"
+
+
+class PartyRole(StrEnum):
+    """How an institution takes part in an agreement."""
+
+    PARTY = "party"
+    SUPPORTING = "supporting"
+    WITNESS = "witness"
+
+
+class CooperationArea(StrEnum):
+    """What the parties agree to cooperate on."""
+
+    CAPACITY_BUILDING = "capacity_building"
+    STAFF_QUALIFICATION = "staff_qualification"
+    JOINT_EDUCATION = "joint_education"
+    CURRICULUM_SHARING = "curriculum_sharing"
+    STAFF_EXCHANGE = "staff_exchange"
+    RESEARCH = "research"
+    OTHER = "other"
+
+
+class CommitmentPeriod(StrEnum):
+    """Whether a commitment's target is per year or over the agreement's life."""
+
+    YEAR = "year"
+    TOTAL = "total"

@@ -1,6 +1,7 @@
 """HTTP resources; MODULES fixes the order of the tags in the API documentation."""
 
 from hub_api.resources import (
+    agreements,
     api_clients,
     audit_events,
     auth,
@@ -8,10 +9,22 @@ from hub_api.resources import (
     countries,
     health,
     institutions,
+    programmes,
     users,
 )
 
-MODULES = (auth, users, api_clients, countries, institutions, contacts, audit_events, health)
+MODULES = (
+    auth,
+    users,
+    api_clients,
+    countries,
+    institutions,
+    contacts,
+    programmes,
+    agreements,
+    audit_events,
+    health,
+)
 
 
 def register_blueprints(api) -> None:
