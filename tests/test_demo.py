@@ -1,16 +1,36 @@
+from datetime import date, timedelta
+
 import pytest
 import sqlalchemy as sa
 
+from hub_api import clock
+from hub_api.demo.agreements import AGREEMENTS
 from hub_api.demo.institutions import DEMO_ACCOUNTS, INSTITUTIONS
 from hub_api.demo.loader import load_demo, reset_demo_accounts
+from hub_api.demo.programmes import PROGRAMMES
 from hub_api.extensions import db
-from hub_api.models import AuditEvent, Contact, Institution, User
-from hub_api.models.enums import Role
+from hub_api.models import (
+    Agreement,
+    AgreementCommitment,
+    AgreementParty,
+    AgreementTransition,
+    AuditEvent,
+    Contact,
+    Institution,
+    Programme,
+    ProgrammeTarget,
+    User,
+)
+from hub_api.models.enums import AgreementKind, AgreementStatus, PartyRole, ProgrammeMetric, Role
+from hub_api.schemas.agreements import AgreementSchema
 from hub_api.schemas.contacts import ContactSchema
 from hub_api.schemas.institutions import InstitutionSchema
+from hub_api.schemas.programmes import ProgrammeSchema
+from hub_api.services.agreements import NEXT_STATUS
 from tests.helpers import bearer, login, row_count
 
 DEMO_PASSWORD = "demo-password-for-tests"
+SUMMARY = "16 institutions, 15 contacts, 3 programmes, 9 agreements ({added} added, {updated} updated)"
 DEMO_CODES = {
     "KTA",
     "KTA-PVE",
@@ -23,6 +43,11 @@ DEMO_CODES = {
     "EU",
     "NL-GOV",
     "NIKA",
+    "US-DOS-CT",
+    "US-DOS-INL",
+    "KZ-MIA",
+    "TJ-GUIUN-TC",
+    "UZ-MIA-ACAD",
 }
 # People the source articles name; none of them may be a demo contact or account.
 REAL_PEOPLE = [
@@ -73,7 +98,38 @@ def snapshot(dbs) -> dict:
         (c.institution_id, c.name): (c.id, c.version, c.updated_at, c.roles)
         for c in dbs.scalars(sa.select(Contact))
     }
-    return {"institutions": institutions, "contacts": contacts}
+    programmes = {
+        p.code: (p.id, p.version, p.updated_at, p.name, p.donor_ids, p.implementer_ids)
+        for p in dbs.scalars(sa.select(Programme))
+    }
+    targets = set(
+        dbs.execute(sa.select(ProgrammeTarget.programme_id, ProgrammeTarget.metric, ProgrammeTarget.target))
+    )
+    agreements = {
+        a.reference: (a.id, a.version, a.updated_at, a.status, a.signed_on, a.predecessor_id, a.areas)
+        for a in dbs.scalars(sa.select(Agreement))
+    }
+    parties = {
+        (p.agreement_id, p.institution_id): (p.id, p.role, p.signatory_name, p.signed_on)
+        for p in dbs.scalars(sa.select(AgreementParty))
+    }
+    commitments = {
+        c.id: (c.agreement_id, c.metric, c.target, c.per) for c in dbs.scalars(sa.select(AgreementCommitment))
+    }
+    transitions = {
+        t.id: (t.agreement_id, t.from_status, t.to_status, t.on, t.created_at)
+        for t in dbs.scalars(sa.select(AgreementTransition))
+    }
+    return {
+        "institutions": institutions,
+        "contacts": contacts,
+        "programmes": programmes,
+        "targets": targets,
+        "agreements": agreements,
+        "parties": parties,
+        "commitments": commitments,
+        "transitions": transitions,
+    }
 
 
 @pytest.mark.parametrize(
@@ -81,7 +137,7 @@ def snapshot(dbs) -> dict:
     [
         ("Kostanay Training", "KTA", "Kostanay Training Academy", "Костанайская академия"),
         ("Preventing Violent", "KTA-PVE", "Preventing Violent Extremism", "экстремизма"),
-        ("Академия Министерства внутренних", "KG-MIA-ACAD", "Interior Affairs", "Кыргызской"),
+        ("Академия Министерства внутренних дел Кыргызской", "KG-MIA-ACAD", "Interior Affairs", "Кыргызской"),
         ("Balasagyn", "KNU", "Kyrgyz National University", "Баласагына"),
         ("Convoy", "KG-SCS", "Security and Convoy Service", "конвоирования"),
         ("уголовно-исполнительной", "KZ-PSC", "Penal System Committee", "Комитет"),
@@ -90,6 +146,11 @@ def snapshot(dbs) -> dict:
         ("European Union", "EU", "European Union", "Европейский союз"),
         ("Нидерландов", "NL-GOV", "Netherlands", "Нидерландов"),
         ("NIKA", "NIKA", "Communicative Development", "НИКА"),
+        ("Bureau of Counterterrorism", "US-DOS-CT", "U.S. Department of State", "терроризмом"),
+        ("Narcotics and Law Enforcement", "US-DOS-INL", "(INL)", "наркотиками"),
+        ("Министерство внутренних дел", "KZ-MIA", "Kazakhstan", "Министерство"),
+        ("Criminal Punishments", "TJ-GUIUN-TC", "Tajikistan", "Таджикистан"),
+        ("Uzbekistan", "UZ-MIA-ACAD", "Uzbekistan", "Узбекистан"),
     ],
 )
 def test_named_institution_is_found_with_english_and_russian_names(
@@ -103,7 +164,7 @@ def test_named_institution_is_found_with_english_and_russian_names(
 
 
 def test_every_demo_institution_has_english_and_russian_names(app, client, admin):
-    assert load(app).startswith("11 institutions, 12 contacts")
+    assert load(app).startswith("16 institutions, 15 contacts, 3 programmes, 9 agreements")
     response = client.get("/api/v1/institutions?page_size=100", headers=admin.headers)
     assert response.status_code == 200
     listed = {i["code"]: i for i in response.json}
@@ -127,6 +188,11 @@ def test_kinds_and_countries(app, client, admin):
     assert facts["EU"] == ("donor", "BE")
     assert facts["NL-GOV"] == ("donor", "NL")
     assert facts["NIKA"] == ("ngo", "KZ")
+    assert facts["US-DOS-CT"] == ("donor", "US")
+    assert facts["US-DOS-INL"] == ("donor", "US")
+    assert facts["KZ-MIA"] == ("ministry", "KZ")
+    assert facts["TJ-GUIUN-TC"] == ("academy", "TJ")
+    assert facts["UZ-MIA-ACAD"] == ("academy", "UZ")
     kta = next(i for i in response.json if i["code"] == "KTA")
     assert kta["city"] == "Kostanay"
     assert kta["region"] == "Kostanay Region"
@@ -155,9 +221,9 @@ def test_contacts_have_roles_and_are_invented(app, client, admin, dbs):
     assert response.json[0]["position"] == "Head of the Academy"
 
     contacts = dbs.scalars(sa.select(Contact)).all()
-    assert len(contacts) == 12
+    assert len(contacts) == 15
     with_contacts = {c.institution_id for c in contacts}
-    for code in ("KTA", "KTA-PVE", "KG-MIA-ACAD", "KNU", "KG-SCS", "KZ-PSC"):
+    for code in ("KTA", "KTA-PVE", "KG-MIA-ACAD", "KNU", "KG-SCS", "KZ-PSC", "KZ-MIA", "TJ-GUIUN-TC"):
         institution_id = dbs.scalar(sa.select(Institution.id).where(Institution.code == code))
         assert institution_id in with_contacts, code
     for contact in contacts:
@@ -185,15 +251,21 @@ def test_data_set_passes_the_api_validation():
 
 def test_loading_twice_changes_nothing(app, dbs):
     first = load(app)
-    assert first == "11 institutions, 12 contacts (23 added, 0 updated)"
+    assert first == SUMMARY.format(added=43, updated=0)
     before = snapshot(dbs)
     audit_before = row_count(dbs, AuditEvent)
-    assert len(before["institutions"]) == 11
-    assert len(before["contacts"]) == 12
+    assert len(before["institutions"]) == 16
+    assert len(before["contacts"]) == 15
+    assert len(before["programmes"]) == 3
+    assert len(before["targets"]) == 11
+    assert len(before["agreements"]) == 9
+    assert len(before["parties"]) == 23
+    assert len(before["commitments"]) == 12
+    assert len(before["transitions"]) == 22
 
     second = load(app)
 
-    assert second == "11 institutions, 12 contacts (0 added, 0 updated)"
+    assert second == SUMMARY.format(added=0, updated=0)
     after = snapshot(dbs)
     assert after == before
     assert row_count(dbs, AuditEvent) == audit_before
@@ -219,7 +291,7 @@ def test_refresh_restores_edited_data_and_keeps_ids_and_other_rows(app, dbs):
 
     summary = load(app)
 
-    assert summary == "11 institutions, 12 contacts (1 added, 3 updated)"
+    assert summary == SUMMARY.format(added=1, updated=3)
     dbs.expire_all()
     kta = dbs.get(Institution, kta_id)
     assert kta.name["en"] == "Kostanay Training Academy"
@@ -230,7 +302,7 @@ def test_refresh_restores_edited_data_and_keeps_ids_and_other_rows(app, dbs):
     names = set(dbs.scalars(sa.select(Contact.name).where(Contact.institution_id == kta_id)))
     assert names == {"Bolat Yesimkhanov", "Aigerim Tulegenova", "Someone Added By Hand"}
     assert dbs.scalar(sa.select(Institution).where(Institution.code == "OTHER")) is not None
-    assert row_count(dbs, Institution) == 12
+    assert row_count(dbs, Institution) == 17
 
 
 def test_demo_accounts_sign_in_with_their_roles(app, client, dbs):
@@ -310,3 +382,345 @@ def test_reset_rejects_a_short_password_and_needs_the_institutions(app, engine):
         with pytest.raises(LookupError, match="KTA"):
             reset_demo_accounts(DEMO_PASSWORD)
         db.session.rollback()
+
+
+# --- programmes and agreements ----------------------------------------------------------------
+
+DEMO_TODAY = date(2026, 11, 21)
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """The clock reads 2026-11-21, the day the demo agreements' statuses are described for."""
+    monkeypatch.setattr(clock, "today", lambda: DEMO_TODAY)
+    return DEMO_TODAY
+
+
+def institution_codes(dbs) -> dict[int, str]:
+    return dict(dbs.execute(sa.select(Institution.id, Institution.code)).all())
+
+
+def agreement(dbs, reference: str) -> Agreement:
+    dbs.expire_all()
+    return dbs.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+
+
+def test_three_programmes_with_their_donors_implementers_and_targets(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    programmes = {p.code: p for p in dbs.scalars(sa.select(Programme))}
+    assert set(programmes) == {"UN-GP-VEP", "RFTF-DET-II", "KZ-POLICE-REFORM"}
+    facts = {
+        code: (sorted(codes[i] for i in p.donor_ids), sorted(codes[i] for i in p.implementer_ids))
+        for code, p in programmes.items()
+    }
+    assert facts == {
+        "UN-GP-VEP": (["EU", "NL-GOV", "UNOCT"], ["UNOCT", "UNODC"]),
+        "RFTF-DET-II": (["US-DOS-CT"], ["UNODC"]),
+        "KZ-POLICE-REFORM": (["US-DOS-INL"], ["UNODC"]),
+    }
+    global_programme = programmes["UN-GP-VEP"]
+    assert "Violent Extremist Prisoners" in global_programme.name["en"]
+    assert "Prevention of Radicalization to Violence in Prisons" in global_programme.name["en"]
+    targets = {t.metric: t.target for t in global_programme.targets}
+    # "56 trained (11% women), 150 more slated"
+    assert targets[ProgrammeMetric.PARTICIPANTS_TRAINED] == 56 + 150
+    assert targets[ProgrammeMetric.WOMEN_TRAINED] == round(0.11 * 206)
+    assert programmes["RFTF-DET-II"].name["en"] == "RFTF Detention Program Phase II"
+    assert programmes["KZ-POLICE-REFORM"].name["en"] == "Support to Police Reform in Kazakhstan"
+    for programme in programmes.values():
+        assert programme.name.get("ru"), programme.code
+        assert programme.targets, programme.code
+        assert programme.starts_on < programme.ends_on
+
+
+def test_bishkek_mou_links_three_parties_with_unodc_supporting(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    mou = agreement(dbs, "MOU/2024/KTA-KGMIA-KNU")
+    assert mou.kind is AgreementKind.MOU
+    assert mou.status is AgreementStatus.ACTIVE
+    assert mou.signed_place == "Bishkek"
+    assert mou.signed_on == date(2024, 6, 12)
+    assert mou.areas == ["capacity_building", "staff_qualification", "joint_education"]
+    roles = {codes[p.institution_id]: p.role for p in mou.parties}
+    assert roles == {
+        "KTA": PartyRole.PARTY,
+        "KG-MIA-ACAD": PartyRole.PARTY,
+        "KNU": PartyRole.PARTY,
+        "UNODC": PartyRole.SUPPORTING,
+    }
+    for party in mou.parties:
+        if party.role is PartyRole.PARTY:
+            assert party.signatory_name and party.signatory_title
+            assert party.signed_on == date(2024, 6, 12)
+    assert mou.commitments
+    programme = dbs.get(Programme, mou.programme_id)
+    assert programme.code == "RFTF-DET-II"
+
+
+def test_country_workplan_under_the_police_reform_programme(app, dbs, fixed_today):
+    load(app)
+    codes = institution_codes(dbs)
+    workplan = agreement(dbs, "WP/2020/UNODC-KZ-MIA")
+    assert workplan.kind is AgreementKind.WORKPLAN
+    assert dbs.get(Programme, workplan.programme_id).code == "KZ-POLICE-REFORM"
+    assert {codes[p.institution_id] for p in workplan.parties} == {"UNODC", "KZ-MIA"}
+    assert workplan.effective_status is AgreementStatus.EXPIRED
+
+
+def test_every_status_appears_when_read_on_the_demo_day(app, dbs, fixed_today):
+    load(app)
+    dbs.expire_all()
+    effective = set(dbs.scalars(sa.select(Agreement.effective_status)))
+    assert effective == {
+        "draft",
+        "negotiation",
+        "signed",
+        "active",
+        "terminated",
+        "expired",
+        "superseded",
+    }
+    stored = set(dbs.scalars(sa.select(Agreement.status)))
+    assert stored == {
+        AgreementStatus.DRAFT,
+        AgreementStatus.NEGOTIATION,
+        AgreementStatus.SIGNED,
+        AgreementStatus.ACTIVE,
+        AgreementStatus.TERMINATED,
+    }
+    # The Python reading agrees with the SQL one, row by row.
+    by_sql = dict(dbs.execute(sa.select(Agreement.reference, Agreement.effective_status)).all())
+    for row in dbs.scalars(sa.select(Agreement)):
+        assert row.effective_status.value == by_sql[row.reference], row.reference
+
+
+def test_one_active_agreement_expires_within_90_days(app, dbs, fixed_today):
+    load(app)
+    dbs.expire_all()
+    expiring = dbs.scalars(
+        sa.select(Agreement.reference).where(
+            Agreement.effective_status == AgreementStatus.ACTIVE.value,
+            Agreement.expires_on.between(fixed_today, fixed_today + timedelta(days=90)),
+        )
+    ).all()
+    assert expiring == ["MOU/2024/KTA-UZ-MIA"]
+
+
+def test_superseded_agreement_is_linked_to_its_active_renewal(app, dbs, fixed_today):
+    load(app)
+    old = agreement(dbs, "MOU/2021/KTA-TJ-GUIUN")
+    renewal = agreement(dbs, "MOU/2021/KTA-TJ-GUIUN-R")
+    assert renewal.predecessor_id == old.id
+    assert old.successor_id == renewal.id
+    assert old.status is AgreementStatus.ACTIVE
+    assert old.effective_status is AgreementStatus.SUPERSEDED
+    assert renewal.effective_status is AgreementStatus.ACTIVE
+    draft_renewal = agreement(dbs, "MOU/2024/KTA-UZ-MIA-R")
+    assert draft_renewal.effective_status is AgreementStatus.DRAFT
+    # A draft renewal does not supersede the agreement it renews.
+    assert dbs.get(Agreement, draft_renewal.predecessor_id).effective_status is AgreementStatus.ACTIVE
+
+
+def test_histories_lead_from_draft_to_the_stored_status(app, dbs):
+    load(app)
+    dbs.expire_all()
+    for row in dbs.scalars(sa.select(Agreement)):
+        steps = dbs.scalars(
+            sa.select(AgreementTransition)
+            .where(AgreementTransition.agreement_id == row.id)
+            .order_by(AgreementTransition.id)
+        ).all()
+        current = AgreementStatus.DRAFT
+        for step in steps:
+            assert step.from_status is current, row.reference
+            assert NEXT_STATUS[current] is step.to_status, row.reference
+            assert step.actor_label == "demo"
+            current = step.to_status
+        assert current is row.status, row.reference
+        assert [s.on for s in steps] == sorted(s.on for s in steps), row.reference
+        signed = [s.on for s in steps if s.to_status is AgreementStatus.SIGNED]
+        assert row.signed_on == (signed[0] if signed else None), row.reference
+        for party in row.parties:
+            if row.signed_on is None or party.role is not PartyRole.PARTY:
+                assert party.signed_on is None, row.reference
+            else:
+                assert party.signed_on <= row.signed_on, row.reference
+        assert len({p.institution_id for p in row.parties if p.role is PartyRole.PARTY}) >= 2
+
+
+def test_signatories_are_invented():
+    for entry in AGREEMENTS:
+        for party in entry["parties"]:
+            for surname in REAL_PEOPLE:
+                assert surname.casefold() not in (party["signatory_name"] or "").casefold()
+
+
+def test_programmes_and_agreements_pass_the_api_validation():
+    ids = {entry["code"]: n for n, entry in enumerate(INSTITUTIONS, start=1)}
+    for entry in PROGRAMMES:
+        body = {
+            "code": entry["code"],
+            "name": entry["name"],
+            "description": entry["description"],
+            "starts_on": entry["starts_on"].isoformat(),
+            "ends_on": entry["ends_on"].isoformat(),
+            "donor_ids": [ids[c] for c in entry["donors"]],
+            "implementer_ids": [ids[c] for c in entry["implementers"]],
+            "targets": [{"metric": m.value, "target": t} for m, t in entry["targets"].items()],
+        }
+        assert ProgrammeSchema().validate(body) == {}, entry["code"]
+    for entry in AGREEMENTS:
+        body = {
+            "reference": entry["reference"],
+            "title": entry["title"],
+            "kind": entry["kind"].value,
+            "areas": entry["areas"],
+            "auto_renew": entry.get("auto_renew", False),
+            "parties": [
+                {
+                    "institution_id": ids[p["institution"]],
+                    "role": p["role"].value,
+                    "signatory_name": p["signatory_name"],
+                    "signatory_title": p["signatory_title"],
+                    "signed_on": p["signed_on"] and p["signed_on"].isoformat(),
+                }
+                for p in entry["parties"]
+            ],
+            "commitments": [
+                {"metric": c["metric"].value, "target": c["target"], "per": c["per"].value}
+                for c in entry.get("commitments", ())
+            ],
+        }
+        for key in ("signed_place", "notes"):
+            if key in entry:
+                body[key] = entry[key]
+        for key in ("effective_from", "expires_on"):
+            if key in entry:
+                body[key] = entry[key].isoformat()
+        assert AgreementSchema().validate(body) == {}, entry["reference"]
+
+
+def test_refresh_restores_an_edited_agreement(app, dbs):
+    load(app)
+    mou = agreement(dbs, "MOU/2024/KTA-KGMIA-KNU")
+    mou_id = mou.id
+    mou.expires_on = date(2030, 1, 1)
+    mou.parties = [p for p in mou.parties if p.role is PartyRole.PARTY]
+    mou.commitments[0].target = 1
+    dbs.execute(sa.delete(AgreementTransition).where(AgreementTransition.agreement_id == mou_id))
+    dbs.add(
+        AgreementTransition(
+            agreement_id=mou_id,
+            from_status=AgreementStatus.ACTIVE,
+            to_status=AgreementStatus.TERMINATED,
+            on=date(2026, 1, 1),
+            actor_label="someone@hub.example",
+        )
+    )
+    dbs.commit()
+
+    assert load(app) == SUMMARY.format(added=0, updated=1)
+
+    mou = agreement(dbs, "MOU/2024/KTA-KGMIA-KNU")
+    assert mou.id == mou_id
+    assert mou.expires_on == date(2029, 6, 12)
+    assert len(mou.parties) == 4
+    assert sorted(c.target for c in mou.commitments) == [10, 40]
+    labels = list(
+        dbs.scalars(
+            sa.select(AgreementTransition.actor_label).where(AgreementTransition.agreement_id == mou_id)
+        )
+    )
+    assert sorted(labels) == ["demo", "demo", "demo", "someone@hub.example"]
+    assert load(app) == SUMMARY.format(added=0, updated=0)
+
+
+# --- the same facts through the API -----------------------------------------------------------
+
+
+def listed(client, admin, path: str, **params) -> list[dict]:
+    response = client.get(path, query_string={"page_size": 100, **params}, headers=admin.headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_api_lists_each_status_and_the_expiring_agreement(app, client, admin, fixed_today):
+    load(app)
+    expected = {
+        "draft": ["MOU/2024/KTA-UZ-MIA-R"],
+        "negotiation": ["MOU/2026/KTA-KG-SCS"],
+        "signed": ["CA/2026/KTA-KZ-PSC"],
+        "active": ["MOU/2021/KTA-TJ-GUIUN-R", "MOU/2024/KTA-KGMIA-KNU", "MOU/2024/KTA-UZ-MIA"],
+        "terminated": ["LOI/2022/KGMIA-TJ-GUIUN"],
+        "expired": ["WP/2020/UNODC-KZ-MIA"],
+        "superseded": ["MOU/2021/KTA-TJ-GUIUN"],
+    }
+    for status, references in expected.items():
+        found = listed(client, admin, "/api/v1/agreements", status=status)
+        assert [a["reference"] for a in found] == references, status
+        assert {a["status"] for a in found} == {status}
+    expiring = listed(client, admin, "/api/v1/agreements", expiring_within_days=90)
+    assert [a["reference"] for a in expiring] == ["MOU/2024/KTA-UZ-MIA"]
+    assert len(listed(client, admin, "/api/v1/agreements")) == 9
+
+
+def test_api_shows_the_bishkek_mou_its_history_and_the_renewal_chain(app, client, admin, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    [mou] = listed(client, admin, "/api/v1/agreements", q="MOU/2024/KTA-KGMIA")
+    assert mou["signed_on"] == "2024-06-12"
+    assert mou["signed_place"] == "Bishkek"
+    assert {codes[p["institution_id"]]: p["role"] for p in mou["parties"]} == {
+        "KTA": "party",
+        "KG-MIA-ACAD": "party",
+        "KNU": "party",
+        "UNODC": "supporting",
+    }
+    history = listed(client, admin, f"/api/v1/agreements/{mou['id']}/transitions")
+    assert [(t["from"], t["to"]) for t in history] == [
+        ("draft", "negotiation"),
+        ("negotiation", "signed"),
+        ("signed", "active"),
+    ]
+    [old] = listed(client, admin, "/api/v1/agreements", q="MOU/2021/KTA-TJ-GUIUN", status="superseded")
+    renewal = client.get(f"/api/v1/agreements/{old['successor_id']}", headers=admin.headers).json
+    assert renewal["predecessor_id"] == old["id"]
+    assert renewal["reference"] == "MOU/2021/KTA-TJ-GUIUN-R"
+
+
+def test_api_lists_the_programmes_with_their_donors(app, client, admin, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    programmes = listed(client, admin, "/api/v1/programmes")
+    donors = {p["code"]: sorted(codes[i] for i in p["donor_ids"]) for p in programmes}
+    assert donors == {
+        "KZ-POLICE-REFORM": ["US-DOS-INL"],
+        "RFTF-DET-II": ["US-DOS-CT"],
+        "UN-GP-VEP": ["EU", "NL-GOV", "UNOCT"],
+    }
+    by_donor = listed(
+        client, admin, "/api/v1/programmes", donor_id=next(i for i, c in codes.items() if c == "EU")
+    )
+    assert [p["code"] for p in by_donor] == ["UN-GP-VEP"]
+
+
+def test_refresh_restores_an_edited_programme(app, dbs):
+    load(app)
+    programme = dbs.scalar(sa.select(Programme).where(Programme.code == "UN-GP-VEP"))
+    programme_id = programme.id
+    programme.donors = programme.donors[:1]
+    programme.ends_on = None
+    programme.targets = [t for t in programme.targets if t.metric is not ProgrammeMetric.WOMEN_TRAINED]
+    programme.targets[0].target = 1
+    dbs.commit()
+
+    assert load(app) == SUMMARY.format(added=0, updated=1)
+
+    dbs.expire_all()
+    programme = dbs.get(Programme, programme_id)
+    assert len(programme.donors) == 3
+    assert programme.ends_on == date(2025, 12, 31)
+    assert {t.metric: t.target for t in programme.targets} == PROGRAMMES[0]["targets"]
+    assert load(app) == SUMMARY.format(added=0, updated=0)

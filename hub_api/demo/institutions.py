@@ -242,6 +242,104 @@ INSTITUTIONS: tuple[dict, ...] = (
         "kind": InstitutionKind.NGO,
         "country": "KZ",
     },
+    {
+        # Donor of RFTF Detention Program Phase II (seed: UNODC supports Kostanay, June 2024).
+        "code": "US-DOS-CT",
+        "name": {
+            "en": "Bureau of Counterterrorism, U.S. Department of State",
+            "ru": "Бюро по борьбе с терроризмом Государственного департамента США",
+        },
+        "short_name": "US State Department CT Bureau",
+        "kind": InstitutionKind.DONOR,
+        "country": "US",
+        "region": "District of Columbia",
+        "city": "Washington",
+        "website": "https://www.state.gov",
+    },
+    {
+        # Donor of "Support to Police Reform in Kazakhstan".
+        "code": "US-DOS-INL",
+        "name": {
+            "en": "Bureau of International Narcotics and Law Enforcement Affairs (INL), "
+            "U.S. Department of State",
+            "ru": "Бюро по международным вопросам борьбы с наркотиками и правоохранительной "
+            "деятельности (INL) Государственного департамента США",
+        },
+        "short_name": "INL",
+        "kind": InstitutionKind.DONOR,
+        "country": "US",
+        "region": "District of Columbia",
+        "city": "Washington",
+        "website": "https://www.state.gov",
+    },
+    {
+        # UNODC's partner in the Country Workplan under the police-reform project.
+        "code": "KZ-MIA",
+        "name": {
+            "en": "Ministry of Internal Affairs of the Republic of Kazakhstan",
+            "ru": "Министерство внутренних дел Республики Казахстан",
+            "kk": "Қазақстан Республикасы Ішкі істер министрлігі",
+        },
+        "short_name": "Interior Ministry KZ",
+        "kind": InstitutionKind.MINISTRY,
+        "country": "KZ",
+        "region": "Astana",
+        "city": "Astana",
+        "contacts": (
+            {
+                "name": "Daulet Amanzholov",
+                "position": "Deputy Minister of Internal Affairs",
+                "email": "deputy-minister@mia-kz-demo.example",
+                "roles": ["signatory"],
+            },
+        ),
+    },
+    {
+        # Not named in the articles: a Tajik partner for the demo's regional MoUs.
+        "code": "TJ-GUIUN-TC",
+        "name": {
+            "en": "Training Centre of the Main Directorate for the Execution of Criminal "
+            "Punishments of the Ministry of Justice of the Republic of Tajikistan",
+            "ru": "Учебный центр Главного управления исполнения уголовных наказаний "
+            "Министерства юстиции Республики Таджикистан",
+            "tg": "Маркази таълимии Сарраёсати иҷрои ҷазои ҷиноятии Вазорати адлияи Ҷумҳурии Тоҷикистон",
+        },
+        "short_name": "GUIUN Training Centre",
+        "kind": InstitutionKind.ACADEMY,
+        "country": "TJ",
+        "region": "Dushanbe",
+        "city": "Dushanbe",
+        "contacts": (
+            {
+                "name": "Firuz Qodirov",
+                "position": "Head of the Training Centre",
+                "email": "head@guiun-tc-demo.example",
+                "roles": ["head", "signatory"],
+            },
+        ),
+    },
+    {
+        # Not named in the articles: an Uzbek partner for the demo's regional MoUs.
+        "code": "UZ-MIA-ACAD",
+        "name": {
+            "en": "Academy of the Ministry of Internal Affairs of the Republic of Uzbekistan",
+            "ru": "Академия Министерства внутренних дел Республики Узбекистан",
+            "uz": "Oʻzbekiston Respublikasi Ichki ishlar vazirligi Akademiyasi",
+        },
+        "short_name": "MIA Academy UZ",
+        "kind": InstitutionKind.ACADEMY,
+        "country": "UZ",
+        "region": "Tashkent",
+        "city": "Tashkent",
+        "contacts": (
+            {
+                "name": "Bekzod Tursunov",
+                "position": "Head of the Academy",
+                "email": "head@mia-academy-uz-demo.example",
+                "roles": ["head", "signatory"],
+            },
+        ),
+    },
 )
 
 # (email, full name, role, code of the account's institution or None)

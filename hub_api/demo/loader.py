@@ -1,20 +1,33 @@
-"""Idempotent loader of the demo data set: upserts institutions, contacts and demo accounts.
+"""Idempotent loader of the demo data set: institutions, contacts, programmes, agreements, accounts.
 
 Both functions run inside an app context, only add and flush (the caller commits), and touch a
 row only when its stored values differ from the data set, so a second run changes nothing.
 """
 
 import copy
+from datetime import date
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
 
 from hub_api.auth import tokens
 from hub_api.auth.passwords import hash_secret, needs_rehash, verify_secret
+from hub_api.demo.agreements import AGREEMENTS
 from hub_api.demo.institutions import DEMO_ACCOUNTS, INSTITUTIONS
+from hub_api.demo.programmes import PROGRAMMES
 from hub_api.extensions import db
-from hub_api.models import Contact, Institution, User
-from hub_api.models.enums import InstitutionStatus
+from hub_api.models import (
+    Agreement,
+    AgreementCommitment,
+    AgreementParty,
+    AgreementTransition,
+    Contact,
+    Institution,
+    Programme,
+    ProgrammeTarget,
+    User,
+)
+from hub_api.models.enums import AgreementStatus, InstitutionStatus
 from hub_api.schemas.users import PASSWORD
 
 # Institution fields the data set owns, with the value an entry that omits them gets.
@@ -28,6 +41,17 @@ INSTITUTION_DEFAULTS = {
     "external_ids": {},
 }
 CONTACT_DEFAULTS = {"position": None, "email": None, "phone": None, "roles": []}
+PROGRAMME_DEFAULTS = {"description": None, "starts_on": None, "ends_on": None}
+AGREEMENT_DEFAULTS = {
+    "areas": [],
+    "signed_place": None,
+    "effective_from": None,
+    "expires_on": None,
+    "auto_renew": False,
+    "notes": None,
+}
+# Who the loader's lifecycle moves are by; only these transition rows are the loader's to manage.
+DEMO_ACTOR = "demo"
 
 
 def _apply(obj, values: dict) -> bool:
@@ -83,8 +107,173 @@ def _upsert_contact(institution: Institution, entry: dict) -> str:
     return "updated" if _apply(contact, values) else "unchanged"
 
 
+def _upsert_programme(entry: dict, institutions: dict[str, Institution]) -> tuple[Programme, str]:
+    values = {
+        **PROGRAMME_DEFAULTS,
+        **{k: v for k, v in entry.items() if k not in ("donors", "implementers", "targets")},
+    }
+    donors = [institutions[code] for code in entry.get("donors", ())]
+    implementers = [institutions[code] for code in entry.get("implementers", ())]
+    targets = dict(entry.get("targets", {}))
+    programme = db.session.scalar(sa.select(Programme).where(Programme.code == entry["code"]))
+    if programme is None:
+        programme = Programme(
+            **copy.deepcopy(values),
+            donors=donors,
+            implementers=implementers,
+            targets=[ProgrammeTarget(metric=m, target=t) for m, t in targets.items()],
+        )
+        db.session.add(programme)
+        return programme, "added"
+    changed = _apply(programme, values)
+    for attribute, wanted in (("donors", donors), ("implementers", implementers)):
+        if {i.id for i in getattr(programme, attribute)} != {i.id for i in wanted}:
+            setattr(programme, attribute, wanted)
+            changed = True
+    stored = {t.metric: t for t in programme.targets}
+    for metric, target in targets.items():
+        if metric not in stored:
+            programme.targets.append(ProgrammeTarget(metric=metric, target=target))
+            changed = True
+        elif stored[metric].target != target:
+            stored[metric].target = target
+            changed = True
+    for metric, row in stored.items():
+        if metric not in targets:
+            programme.targets.remove(row)
+            changed = True
+    return programme, "updated" if changed else "unchanged"
+
+
+def agreement_status(entry: dict) -> AgreementStatus:
+    """The stored status a demo agreement entry implies: its last lifecycle move, else draft."""
+    history = entry.get("history", ())
+    return history[-1][0] if history else AgreementStatus.DRAFT
+
+
+def agreement_signed_on(entry: dict) -> date | None:
+    """The signing date a demo agreement entry implies: the date of its move to `signed`."""
+    return next((on for to, on, _note in entry.get("history", ()) if to is AgreementStatus.SIGNED), None)
+
+
+def _transitions(entry: dict) -> list[tuple]:
+    """(from, to, on, note) for each lifecycle move of the entry, starting from draft."""
+    steps, current = [], AgreementStatus.DRAFT
+    for to, on, note in entry.get("history", ()):
+        steps.append((current, to, on, note))
+        current = to
+    return steps
+
+
+def _agreement_values(entry: dict, programmes: dict[str, Programme], agreements: dict) -> dict:
+    predecessor = entry.get("predecessor")
+    if predecessor is not None and predecessor not in agreements:
+        raise ValueError(f"Demo agreement {entry['reference']}: list predecessor {predecessor} before it.")
+    programme = entry.get("programme")
+    skipped = ("programme", "predecessor", "parties", "commitments", "history")
+    return {
+        **AGREEMENT_DEFAULTS,
+        **{k: v for k, v in entry.items() if k not in skipped},
+        "status": agreement_status(entry),
+        "signed_on": agreement_signed_on(entry),
+        "programme_id": programmes[programme].id if programme else None,
+        "predecessor_id": agreements[predecessor].id if predecessor else None,
+    }
+
+
+def _sync_parties(agreement: Agreement, entry: dict, institutions: dict[str, Institution]) -> bool:
+    wanted = {}
+    for party in entry["parties"]:
+        values = {k: v for k, v in party.items() if k != "institution"}
+        wanted[institutions[party["institution"]].id] = values
+    changed = False
+    stored = {p.institution_id: p for p in agreement.parties}
+    for party in list(agreement.parties):
+        if party.institution_id not in wanted:
+            agreement.parties.remove(party)
+            changed = True
+    for institution_id, values in wanted.items():
+        if institution_id in stored:
+            changed = _apply(stored[institution_id], values) or changed
+        else:
+            agreement.parties.append(AgreementParty(institution_id=institution_id, **values))
+            changed = True
+    return changed
+
+
+def _sync_commitments(agreement: Agreement, entry: dict) -> bool:
+    wanted = {(c["metric"], c["per"]): c["target"] for c in entry.get("commitments", ())}
+    changed = False
+    stored = {(c.metric, c.per): c for c in agreement.commitments}
+    for key, row in stored.items():
+        if key not in wanted:
+            agreement.commitments.remove(row)
+            changed = True
+    for (metric, per), target in wanted.items():
+        row = stored.get((metric, per))
+        if row is None:
+            agreement.commitments.append(AgreementCommitment(metric=metric, per=per, target=target))
+            changed = True
+        elif row.target != target:
+            row.target = target
+            changed = True
+    return changed
+
+
+def _sync_transitions(agreement: Agreement, entry: dict) -> bool:
+    """Make the loader's own transition rows match the entry's history; others stay untouched."""
+    rows = db.session.scalars(
+        sa.select(AgreementTransition)
+        .where(
+            AgreementTransition.agreement_id == agreement.id,
+            AgreementTransition.actor_label == DEMO_ACTOR,
+        )
+        .order_by(AgreementTransition.id)
+    ).all()
+    wanted = _transitions(entry)
+    if [(r.from_status, r.to_status, r.on, r.note) for r in rows] == wanted:
+        return False
+    for row in rows:
+        db.session.delete(row)
+    for from_status, to_status, on, note in wanted:
+        db.session.add(
+            AgreementTransition(
+                agreement_id=agreement.id,
+                from_status=from_status,
+                to_status=to_status,
+                on=on,
+                note=note,
+                actor_label=DEMO_ACTOR,
+            )
+        )
+    return True
+
+
+def _upsert_agreement(
+    entry: dict,
+    institutions: dict[str, Institution],
+    programmes: dict[str, Programme],
+    agreements: dict[str, Agreement],
+) -> tuple[Agreement, str]:
+    values = _agreement_values(entry, programmes, agreements)
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == entry["reference"]))
+    if agreement is None:
+        agreement = Agreement(**copy.deepcopy(values))
+        db.session.add(agreement)
+        outcome = "added"
+    else:
+        outcome = "updated" if _apply(agreement, values) else "unchanged"
+    changed = _sync_parties(agreement, entry, institutions)
+    changed = _sync_commitments(agreement, entry) or changed
+    db.session.flush()  # its id is needed by its transitions and its renewal
+    changed = _sync_transitions(agreement, entry) or changed
+    if changed and outcome == "unchanged":
+        outcome = "updated"
+    return agreement, outcome
+
+
 def load_demo() -> str:
-    """Load or refresh the demo institutions and contacts; return a one-line summary."""
+    """Load or refresh the demo institutions, contacts, programmes and agreements; return a summary."""
     outcomes = {"added": 0, "updated": 0, "unchanged": 0}
     loaded: dict[str, Institution] = {}
     contacts = 0
@@ -96,9 +285,21 @@ def load_demo() -> str:
             outcomes[_upsert_contact(institution, contact_entry)] += 1
             contacts += 1
     db.session.flush()
+    programmes: dict[str, Programme] = {}
+    for entry in PROGRAMMES:
+        programme, outcome = _upsert_programme(entry, loaded)
+        programmes[entry["code"]] = programme
+        outcomes[outcome] += 1
+    db.session.flush()
+    agreements: dict[str, Agreement] = {}
+    for entry in AGREEMENTS:
+        agreement, outcome = _upsert_agreement(entry, loaded, programmes, agreements)
+        agreements[entry["reference"]] = agreement
+        outcomes[outcome] += 1
+    db.session.flush()
     return (
-        f"{len(loaded)} institutions, {contacts} contacts "
-        f"({outcomes['added']} added, {outcomes['updated']} updated)"
+        f"{len(loaded)} institutions, {contacts} contacts, {len(programmes)} programmes, "
+        f"{len(agreements)} agreements ({outcomes['added']} added, {outcomes['updated']} updated)"
     )
 
 
