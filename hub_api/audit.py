@@ -71,11 +71,13 @@ def persist_security_events() -> None:
 
 
 def _changed_columns(obj) -> list[str]:
+    """Names of changed columns and relationships (link tables have no row of their own)."""
     state = sa.inspect(obj)
+    attributes = (*state.mapper.column_attrs, *state.mapper.relationships)
     return sorted(
         attr.key
-        for attr in state.mapper.column_attrs
-        if state.attrs[attr.key].history.has_changes() and attr.key not in INCIDENTAL_COLUMNS
+        for attr in attributes
+        if attr.key not in INCIDENTAL_COLUMNS and state.attrs[attr.key].history.has_changes()
     )
 
 

@@ -24,15 +24,8 @@ REFERENCE = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9/._-]{1,59}$",
     error="Use 2-60 letters, digits, '/', '.', '_' or '-', starting with a letter or digit.",
 )
-MOVES = [
-    s.value
-    for s in (
-        AgreementStatus.NEGOTIATION,
-        AgreementStatus.SIGNED,
-        AgreementStatus.ACTIVE,
-        AgreementStatus.TERMINATED,
-    )
-]
+# Any status is a well-formed move; the service answers 409 for those not allowed from here.
+MOVES = [s.value for s in AgreementStatus]
 
 
 class PartySchema(BaseSchema):
@@ -130,7 +123,13 @@ class AgreementPatchSchema(TimestampedSchema):
 class TransitionSchema(BaseSchema):
     """A lifecycle move: draft → negotiation → signed → active → terminated."""
 
-    to = fields.String(required=True, validate=validate.OneOf(MOVES))
+    to = fields.String(
+        required=True,
+        validate=validate.OneOf(MOVES),
+        metadata={
+            "description": "The status to move to; only the next one in the lifecycle is allowed (409)."
+        },
+    )
     on = fields.Date(metadata={"description": "When it happened; today if omitted."})
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
 

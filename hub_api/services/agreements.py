@@ -18,6 +18,7 @@ from hub_api.models import (
     Programme,
 )
 from hub_api.models.agreement import EDITABLE_STATUSES
+from hub_api.models.base import utcnow
 from hub_api.models.enums import AgreementStatus
 from hub_api.services.institutions import escape_like
 from hub_api.services.lookups import get_or_404, require_reference
@@ -31,6 +32,7 @@ NEXT_STATUS = {
     AgreementStatus.ACTIVE: AgreementStatus.TERMINATED,
 }
 RENEWABLE = (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
+REFERENCE_MAX_LENGTH = Agreement.__table__.c.reference.type.length
 LOAD_OPTIONS = (
     selectinload(Agreement.parties),
     selectinload(Agreement.commitments),
@@ -79,13 +81,22 @@ def _check_reference_free(reference: str, agreement_id: int | None = None) -> No
         )
 
 
+def _clear_before_replacing(agreement: Agreement, name: str) -> None:
+    """Delete the stored rows of a list first: new ones may take their unique slots."""
+    if sa.inspect(agreement).persistent and getattr(agreement, name):
+        setattr(agreement, name, [])
+        db.session.flush()
+
+
 def _apply_terms(agreement: Agreement, data: dict) -> None:
     data = dict(data)
     if "parties" in data:
         parties = data.pop("parties")
         institutions_by_id([p["institution_id"] for p in parties], field="parties")
+        _clear_before_replacing(agreement, "parties")
         agreement.parties = [AgreementParty(**p) for p in parties]
     if "commitments" in data:
+        _clear_before_replacing(agreement, "commitments")
         agreement.commitments = [AgreementCommitment(**c) for c in data.pop("commitments")]
     if "programme_id" in data:
         require_reference(Programme, data["programme_id"], field="programme_id", label="programme")
@@ -117,6 +128,10 @@ def update_agreement(*, agreement: Agreement, changes: dict) -> Agreement:
     if "reference" in changes:
         _check_reference_free(changes["reference"], agreement.id)
     _apply_terms(agreement, changes)
+    if "parties" in changes or "commitments" in changes:
+        # Replacing the lists alone updates no column: touch the row so the version (ETag) and
+        # updated_at move too.
+        agreement.updated_at = utcnow()
     db.session.flush()
     return agreement
 
@@ -154,7 +169,16 @@ def transition(
             )
         agreement.signed_on = on
     if target is AgreementStatus.ACTIVE and agreement.effective_from is None:
+        if agreement.expires_on is not None and on >= agreement.expires_on:
+            raise ValidationFailed(
+                f"The agreement expires on {agreement.expires_on.isoformat()}; it cannot take effect "
+                "on or after that day. Set effective_from first, or activate it earlier.",
+                errors={"on": ["On or after expires_on."]},
+            )
         agreement.effective_from = on
+    if target is AgreementStatus.ACTIVE and agreement.predecessor is not None:
+        # The predecessor now reads `superseded`: a new version of it for ETags and updated_since.
+        agreement.predecessor.updated_at = utcnow()
     db.session.add(
         AgreementTransition(
             agreement_id=agreement.id,
@@ -185,6 +209,11 @@ def renew(*, agreement: Agreement, options: dict) -> Agreement:
     if agreement.successor is not None:
         raise Conflict(f"This agreement was already renewed by agreement {agreement.successor.id}.")
     reference = options.get("reference") or f"{agreement.reference}-R"
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise ValidationFailed(
+            f"The default renewal reference {reference!r} is too long; give one in `reference`.",
+            errors={"reference": [f"Give a reference of at most {REFERENCE_MAX_LENGTH} characters."]},
+        )
     _check_reference_free(reference)
     renewal = Agreement(
         reference=reference,
@@ -207,5 +236,7 @@ def renew(*, agreement: Agreement, options: dict) -> Agreement:
             "The renewal must expire after it takes effect.", errors={"expires_on": ["Too early."]}
         )
     db.session.add(renewal)
+    # The predecessor now shows successor_id: a new version of it for ETags and updated_since.
+    agreement.updated_at = utcnow()
     db.session.flush()
     return renewal

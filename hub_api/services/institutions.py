@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
-from hub_api.models import ApiClient, Country, Institution, User
+from hub_api.models import AgreementParty, ApiClient, Country, Institution, User
+from hub_api.models.programme import programme_donors, programme_implementers
 from hub_api.permissions import ensure_can_edit_institution
 from hub_api.services.lookups import require_reference
 
@@ -87,11 +88,14 @@ def update_institution(*, principal: Principal, institution: Institution, change
 
 
 def delete_institution(*, institution: Institution) -> None:
-    """Remove an institution; references to it (sub-units, accounts) make this a 409."""
+    """Remove an institution; references to it (sub-units, accounts, agreements...) make this a 409."""
     references = (
         ("sub-units", Institution.parent_id),
         ("user accounts", User.institution_id),
         ("API clients", ApiClient.institution_id),
+        ("agreements it is party to", AgreementParty.institution_id),
+        ("programmes it funds", programme_donors.c.institution_id),
+        ("programmes it implements", programme_implementers.c.institution_id),
     )
     # Checked here so the 409 says why on every database (SQLite names no constraint).
     held = [

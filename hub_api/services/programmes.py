@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Agreement, Institution, Programme, ProgrammeTarget
+from hub_api.models.base import utcnow
 from hub_api.services.institutions import escape_like
 
 LIST_OPTIONS = (
@@ -13,6 +14,8 @@ LIST_OPTIONS = (
     selectinload(Programme.implementers),
     selectinload(Programme.targets),
 )
+
+LIST_ATTRIBUTES = ("donors", "implementers", "targets")
 
 
 def programmes_query(filters: dict) -> sa.Select:
@@ -54,12 +57,16 @@ def _check_code_free(code: str, programme_id: int | None = None) -> None:
 
 def _apply(programme: Programme, data: dict) -> None:
     data = dict(data)
+    # Sorted by id, as the relationships load them, so a write answers what a later GET reads.
     if "donor_ids" in data:
-        programme.donors = institutions_by_id(data.pop("donor_ids"), field="donor_ids")
+        donors = institutions_by_id(data.pop("donor_ids"), field="donor_ids")
+        programme.donors = sorted(donors, key=lambda i: i.id)
     if "implementer_ids" in data:
-        programme.implementers = institutions_by_id(data.pop("implementer_ids"), field="implementer_ids")
+        implementers = institutions_by_id(data.pop("implementer_ids"), field="implementer_ids")
+        programme.implementers = sorted(implementers, key=lambda i: i.id)
     if "targets" in data:
-        programme.targets = [ProgrammeTarget(**t) for t in data.pop("targets")]
+        targets = [ProgrammeTarget(**t) for t in data.pop("targets")]
+        programme.targets = sorted(targets, key=lambda t: t.metric.value)
     for key, value in data.items():
         setattr(programme, key, value)
     if programme.starts_on and programme.ends_on and programme.ends_on < programme.starts_on:
@@ -83,6 +90,10 @@ def update_programme(*, programme: Programme, changes: dict) -> Programme:
     if "code" in changes:
         _check_code_free(changes["code"], programme.id)
     _apply(programme, changes)
+    if any(sa.inspect(programme).attrs[name].history.has_changes() for name in LIST_ATTRIBUTES):
+        # A change to the lists alone updates no column: touch the row so the version (ETag)
+        # and updated_at move too.
+        programme.updated_at = utcnow()
     db.session.flush()
     return programme
 

@@ -813,6 +813,34 @@ def test_delete_with_api_clients_conflicts(app, client, admin, dbs, foreign):
     assert reloaded(dbs, Institution, foreign.id) is not None
 
 
+def test_delete_of_an_agreement_party_or_programme_donor_conflicts(client, admin, dbs, home, foreign):
+    third = InstitutionFactory(code="DONOR")
+    programme = client.post(
+        "/api/v1/programmes",
+        json={"code": "P-1", "name": {"en": "P"}, "donor_ids": [third.id]},
+        headers=admin.headers,
+    )
+    assert programme.status_code == 201
+    agreement = client.post(
+        "/api/v1/agreements",
+        json={
+            "reference": "MOU-1",
+            "title": {"en": "MoU"},
+            "kind": "mou",
+            "parties": [{"institution_id": home.id}, {"institution_id": foreign.id}],
+        },
+        headers=admin.headers,
+    )
+    assert agreement.status_code == 201
+
+    party = assert_problem(client.delete(one(foreign.id), headers=admin.headers), 409)
+    donor = assert_problem(client.delete(one(third.id), headers=admin.headers), 409)
+
+    assert "agreements it is party to" in party["detail"]
+    assert "programmes it funds" in donor["detail"]
+    assert reloaded(dbs, Institution, foreign.id) is not None
+
+
 def test_delete_with_stale_if_match_is_412(client, admin, dbs, foreign):
     response = client.delete(one(foreign.id), headers={**admin.headers, "If-Match": f'"{foreign.id}-0"'})
 
