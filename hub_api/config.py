@@ -68,6 +68,9 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("HUB_DATABASE_URL") or default_db),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
         "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
+        "HUB_DOCUMENT_MAX_BYTES": _int(env, "HUB_DOCUMENT_MAX_BYTES", 20 * 1_048_576, minimum=1),
+        # A relative directory is taken inside the instance folder; an absolute one as it is.
+        "HUB_DOCUMENT_DIR": str(Path(instance_path) / (env.get("HUB_DOCUMENT_DIR") or "documents")),
         "JWT_SECRET_KEY": secret,
         "JWT_ALGORITHM": "HS256",
         "JWT_TOKEN_LOCATION": ["headers"],

@@ -20,10 +20,29 @@ KEY_LIFETIME = timedelta(hours=24)
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
-def _request_fingerprint() -> str:
+def _file_digest(upload) -> str:
+    digest = hashlib.sha256(upload.stream.read()).hexdigest()
+    upload.stream.seek(0)
+    return digest
+
+
+def _canonical_body() -> bytes:
+    """The body in a form that ignores JSON key order and multipart boundaries."""
+    if request.mimetype == "multipart/form-data":
+        fields = sorted(request.form.items(multi=True))
+        files = sorted(
+            (name, upload.filename or "", _file_digest(upload))
+            for name, upload in request.files.items(multi=True)
+        )
+        return json.dumps([fields, files]).encode()
     body = request.get_data(cache=True)
     with contextlib.suppress(ValueError):
-        body = json.dumps(json.loads(body), sort_keys=True).encode() if body else b""
+        return json.dumps(json.loads(body), sort_keys=True).encode() if body else b""
+    return body
+
+
+def _request_fingerprint() -> str:
+    body = _canonical_body()
     digest = hashlib.sha256()
     for part in (request.method.encode(), request.full_path.encode(), body):
         digest.update(part + b"\0")

@@ -45,3 +45,13 @@ def ensure_can_edit_institution(principal: Principal, institution_id: int, chang
     locked = sorted(set(changes) & set(ADMIN_ONLY_INSTITUTION_FIELDS))
     if locked:
         raise Forbidden(f"Only hub administrators may change {', '.join(locked)}.")
+
+
+def ensure_can_upload_document(principal: Principal, party_institution_ids: set[int]) -> None:
+    """Admins upload to any agreement; a coordinator only where its institution takes part."""
+    if principal.is_hub_admin:
+        return
+    if principal.institution_id is None or principal.institution_id not in party_institution_ids:
+        raise Forbidden(
+            "Coordinators may upload documents only to agreements their institution takes part in."
+        )

@@ -1,6 +1,7 @@
 """HTTP resources; MODULES fixes the order of the tags in the API documentation."""
 
 from hub_api.resources import (
+    agreement_documents,
     agreements,
     api_clients,
     audit_events,
@@ -22,6 +23,7 @@ MODULES = (
     contacts,
     programmes,
     agreements,
+    agreement_documents,
     audit_events,
     health,
 )
