@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from flask import Flask, Response, current_app, g, json, request
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -84,6 +84,10 @@ CONSTRAINT_MESSAGES = {
     "fk_institutions_parent_id_institutions": (None, "the institution still has sub-units"),
     "fk_users_institution_id_institutions": (None, "the institution still has user accounts"),
     "fk_api_clients_institution_id_institutions": (None, "the institution still has API clients"),
+    "uq_agreements_predecessor_id": (None, "this agreement has already been renewed"),
+    "agreements.predecessor_id": (None, "this agreement has already been renewed"),
+    "uq_agreements_reference": ("reference", "an agreement with this reference already exists"),
+    "agreements.reference": ("reference", "an agreement with this reference already exists"),
 }
 
 
@@ -192,6 +196,15 @@ def handle_stale_data(_exc: StaleDataError) -> Response:
     return _fail(409, "The object was changed by another request; reload it and retry.")
 
 
+def handle_operational_error(exc: OperationalError) -> Response:
+    """SQLite refuses a second concurrent writer with 'database is locked': ask for a retry."""
+    if "database is locked" in str(exc.orig):
+        return _fail(
+            503, "The database is busy with another write; retry shortly.", headers={"Retry-After": "1"}
+        )
+    return handle_unexpected(exc)
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """Log the failure with its request id; answer a 500 that reveals nothing internal."""
     log.exception("unhandled error (request_id=%s)", g.get("request_id"), exc_info=exc)
@@ -205,4 +218,5 @@ def register_error_handlers(app: Flask, *, after_rollback: tuple = ()) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(OperationalError, handle_operational_error)
     app.register_error_handler(Exception, handle_unexpected)
