@@ -10,6 +10,7 @@ from hub_api.models.agreement import (
 )
 from hub_api.models.audit import AuditEvent
 from hub_api.models.country import Country
+from hub_api.models.curriculum import Curriculum, CurriculumAdoption, CurriculumModule
 from hub_api.models.idempotency import IdempotencyKey
 from hub_api.models.institution import Contact, Institution
 from hub_api.models.programme import Programme, ProgrammeTarget
@@ -24,6 +25,9 @@ __all__ = [
     "AuditEvent",
     "Contact",
     "Country",
+    "Curriculum",
+    "CurriculumAdoption",
+    "CurriculumModule",
     "IdempotencyKey",
     "Institution",
     "Programme",

@@ -113,3 +113,45 @@ class CommitmentPeriod(StrEnum):
 
     YEAR = "year"
     TOTAL = "total"
+
+
+class CurriculumStatus(StrEnum):
+    """Lifecycle of a curriculum version: only drafts change."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class StaffCategory(StrEnum):
+    """The staff categories training is designed for."""
+
+    PSYCHOLOGIST = "psychologist"
+    PVE_INSPECTOR = "pve_inspector"
+    SECURITY_OFFICER = "security_officer"
+    PROBATION_OFFICER = "probation_officer"
+    MEDIA_OFFICER = "media_officer"
+    INSTRUCTOR = "instructor"
+    MANAGER = "manager"
+    OTHER = "other"
+
+
+class DeliveryMode(StrEnum):
+    """How training is delivered."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    BLENDED = "blended"
+    E_LEARNING = "e_learning"
+
+
+class Standard(StrEnum):
+    """International standards and handbooks a curriculum rests on."""
+
+    NELSON_MANDELA_RULES = "nelson_mandela_rules"
+    BANGKOK_RULES = "bangkok_rules"
+    TOKYO_RULES = "tokyo_rules"
+    UNODC_VEP_HANDBOOK = "unodc_vep_handbook"
+    UNODC_DYNAMIC_SECURITY_HANDBOOK = "unodc_dynamic_security_handbook"
+    UNODC_PRISON_INTELLIGENCE_HANDBOOK = "unodc_prison_intelligence_handbook"
+    OTHER = "other"

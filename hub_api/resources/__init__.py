@@ -8,6 +8,7 @@ from hub_api.resources import (
     auth,
     contacts,
     countries,
+    curricula,
     health,
     institutions,
     programmes,
@@ -24,6 +25,7 @@ MODULES = (
     programmes,
     agreements,
     agreement_documents,
+    curricula,
     audit_events,
     health,
 )
