@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from hub_api import clock
 from hub_api.demo.agreements import AGREEMENTS
+from hub_api.demo.curricula import ADOPTIONS, CURRICULA
 from hub_api.demo.institutions import DEMO_ACCOUNTS, INSTITUTIONS
 from hub_api.demo.loader import load_demo, reset_demo_accounts
 from hub_api.demo.programmes import PROGRAMMES
@@ -16,6 +17,9 @@ from hub_api.models import (
     AgreementTransition,
     AuditEvent,
     Contact,
+    Curriculum,
+    CurriculumAdoption,
+    CurriculumModule,
     Institution,
     Programme,
     ProgrammeTarget,
@@ -24,13 +28,17 @@ from hub_api.models import (
 from hub_api.models.enums import AgreementKind, AgreementStatus, PartyRole, ProgrammeMetric, Role
 from hub_api.schemas.agreements import AgreementSchema
 from hub_api.schemas.contacts import ContactSchema
+from hub_api.schemas.curricula import AdoptionSchema, CurriculumSchema
 from hub_api.schemas.institutions import InstitutionSchema
 from hub_api.schemas.programmes import ProgrammeSchema
 from hub_api.services.agreements import NEXT_STATUS
 from tests.helpers import bearer, login, row_count
 
 DEMO_PASSWORD = "demo-password-for-tests"
-SUMMARY = "16 institutions, 15 contacts, 3 programmes, 9 agreements ({added} added, {updated} updated)"
+SUMMARY = (
+    "16 institutions, 15 contacts, 3 programmes, 9 agreements, 7 curriculum versions, 4 adoptions "
+    "({added} added, {updated} updated)"
+)
 DEMO_CODES = {
     "KTA",
     "KTA-PVE",
@@ -120,6 +128,36 @@ def snapshot(dbs) -> dict:
         t.id: (t.agreement_id, t.from_status, t.to_status, t.on, t.created_at)
         for t in dbs.scalars(sa.select(AgreementTransition))
     }
+    curricula = {
+        (c.code, c.number): (
+            c.id,
+            c.version,
+            c.updated_at,
+            c.status,
+            c.derived_from_id,
+            c.published_at,
+            c.title,
+            c.audiences,
+        )
+        for c in dbs.scalars(sa.select(Curriculum))
+    }
+    modules = {
+        (m.curriculum_id, m.position): (m.id, m.title, m.hours, m.learning_outcomes)
+        for m in dbs.scalars(sa.select(CurriculumModule))
+    }
+    adoptions = {
+        (a.curriculum_id, a.institution_id): (
+            a.id,
+            a.version,
+            a.updated_at,
+            a.agreement_id,
+            a.adopted_on,
+            a.language,
+            a.local_title,
+            a.notes,
+        )
+        for a in dbs.scalars(sa.select(CurriculumAdoption))
+    }
     return {
         "institutions": institutions,
         "contacts": contacts,
@@ -129,6 +167,9 @@ def snapshot(dbs) -> dict:
         "parties": parties,
         "commitments": commitments,
         "transitions": transitions,
+        "curricula": curricula,
+        "modules": modules,
+        "adoptions": adoptions,
     }
 
 
@@ -251,7 +292,7 @@ def test_data_set_passes_the_api_validation():
 
 def test_loading_twice_changes_nothing(app, dbs):
     first = load(app)
-    assert first == SUMMARY.format(added=43, updated=0)
+    assert first == SUMMARY.format(added=54, updated=0)
     before = snapshot(dbs)
     audit_before = row_count(dbs, AuditEvent)
     assert len(before["institutions"]) == 16
@@ -262,6 +303,9 @@ def test_loading_twice_changes_nothing(app, dbs):
     assert len(before["parties"]) == 23
     assert len(before["commitments"]) == 12
     assert len(before["transitions"]) == 22
+    assert len(before["curricula"]) == 7
+    assert len(before["modules"]) == 29
+    assert len(before["adoptions"]) == 4
 
     second = load(app)
 
@@ -724,3 +768,253 @@ def test_refresh_restores_an_edited_programme(app, dbs):
     assert programme.ends_on == date(2025, 12, 31)
     assert {t.metric: t.target for t in programme.targets} == PROGRAMMES[0]["targets"]
     assert load(app) == SUMMARY.format(added=0, updated=0)
+
+
+# --- curricula and adoptions ------------------------------------------------------------------
+
+# The four course designs the articles describe, with a word of each title in English and Russian.
+COURSE_DESIGNS = {
+    "UNODC-NMR-ELEARN": ("Nelson Mandela Rules", "Правила Нельсона Манделы"),
+    "KTA-PVE-MODULES": ("Preventing violent extremism", "насильственного экстремизма"),
+    "NIKA-ONLINE-TOT": ("Training of trainers", "Тренинг для тренеров"),
+    "UNODC-MEDIA-COMMS": ("the basics of work with the media", "основы работы со СМИ"),
+}
+
+
+def curricula_by_key(client, admin, **params) -> dict[tuple[str, int], dict]:
+    found = listed(client, admin, "/api/v1/curricula", **params)
+    return {(c["code"], c["version"]): c for c in found}
+
+
+def test_the_four_course_designs_have_english_and_russian_titles(app, client, admin, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    curricula = curricula_by_key(client, admin)
+    assert len(curricula) == 7
+    for code, (en_part, ru_part) in COURSE_DESIGNS.items():
+        versions = [c for (c_code, _), c in curricula.items() if c_code == code]
+        assert versions, code
+        for curriculum in versions:
+            assert en_part in curriculum["title"]["en"], code
+            assert ru_part in curriculum["title"]["ru"], code
+            assert curriculum["status"] == "published", code
+    for curriculum in curricula.values():
+        assert curriculum["title"].get("en") and curriculum["title"].get("ru"), curriculum["code"]
+
+    nmr = curricula[("UNODC-NMR-ELEARN", 1)]
+    assert codes[nmr["owner_institution_id"]] == "UNODC"
+    assert nmr["delivery_modes"] == ["e_learning"]
+    assert "nelson_mandela_rules" in nmr["standards"]
+
+    tot = curricula[("NIKA-ONLINE-TOT", 1)]
+    assert codes[tot["owner_institution_id"]] == "NIKA"
+    assert tot["delivery_modes"] == ["online"]
+    assert tot["audiences"] == ["instructor"]
+
+    media = curricula[("UNODC-MEDIA-COMMS", 1)]
+    assert media["title"]["en"] == "Effective communications: the basics of work with the media"
+    assert media["delivery_modes"] == ["online"]
+    assert media["audiences"] == ["media_officer"]
+    # Nine two-hour online sessions.
+    assert media["total_hours"] == 9 * 2.0
+
+    for version in (1, 2):
+        pve = curricula[("KTA-PVE-MODULES", version)]
+        assert pve["audiences"] == ["psychologist", "pve_inspector", "security_officer"]
+        assert codes[pve["owner_institution_id"]] == "KTA-PVE"
+    [draft] = listed(client, admin, "/api/v1/curricula", status="draft")
+    assert draft["code"] == "KTA-BANGKOK-TOKYO"
+    assert draft["published_at"] is None
+    assert {"bangkok_rules", "tokyo_rules"} <= set(draft["standards"])
+
+
+def test_kostanay_adaptation_is_derived_from_the_unodc_source(app, client, admin):
+    load(app)
+    curricula = curricula_by_key(client, admin)
+    source = curricula[("UNODC-VEP", 1)]
+    assert source["standards"][0] == "unodc_vep_handbook"
+    # The README's walk-through finds the source this way.
+    assert listed(client, admin, "/api/v1/curricula", q="handbook", latest="true") == [source]
+    assert source["audiences"] == ["psychologist", "pve_inspector", "security_officer"]
+    adaptations = [curricula[("KTA-PVE-MODULES", 1)], curricula[("KTA-PVE-MODULES", 2)]]
+    for adaptation in adaptations:
+        assert adaptation["derived_from_id"] == source["id"]
+    detail = client.get(f"/api/v1/curricula/{source['id']}", headers=admin.headers)
+    assert detail.status_code == 200
+    assert detail.json["derivative_ids"] == [a["id"] for a in adaptations]
+    derived = listed(client, admin, "/api/v1/curricula", derived_from_id=source["id"])
+    assert [(c["code"], c["version"]) for c in derived] == [("KTA-PVE-MODULES", 1), ("KTA-PVE-MODULES", 2)]
+    # The three staff categories are the first three modules, in this order.
+    titles = [m["title"]["en"] for m in adaptations[0]["modules"]]
+    assert [t.split(":")[0] for t in titles] == [
+        "Module 1 for psychologists",
+        "Module 2 for PVE inspectors",
+        "Module 3 for security officers",
+    ]
+    assert [m["position"] for m in adaptations[1]["modules"]] == [1, 2, 3, 4]
+
+
+def test_total_hours_is_the_sum_of_the_modules(app, client, admin):
+    load(app)
+    for curriculum in listed(client, admin, "/api/v1/curricula"):
+        modules = curriculum["modules"]
+        assert modules, curriculum["code"]
+        assert curriculum["total_hours"] == sum(m["hours"] for m in modules), curriculum["code"]
+        assert [m["position"] for m in modules] == list(range(1, len(modules) + 1))
+        for module in modules:
+            assert module["hours"] > 0
+            assert 2 <= len(module["learning_outcomes"]) <= 4, module["title"]["en"]
+            assert module["title"].get("en") and module["title"].get("ru")
+
+
+def test_latest_lists_one_published_version_per_code(app, client, admin):
+    load(app)
+    everything = listed(client, admin, "/api/v1/curricula")
+    latest = listed(client, admin, "/api/v1/curricula", latest="true")
+    codes = [c["code"] for c in latest]
+    assert len(codes) == len(set(codes))
+    published = {c["code"] for c in everything if c["status"] == "published"}
+    assert set(codes) == published
+    assert {c["status"] for c in latest} == {"published"}
+    versions = {c["code"]: c["version"] for c in latest}
+    assert versions["KTA-PVE-MODULES"] == 2
+    # The older version is still published, so only `latest` leaves it out.
+    older = listed(client, admin, "/api/v1/curricula", code="KTA-PVE-MODULES", status="published")
+    assert [c["version"] for c in older] == [1, 2]
+
+
+def test_kyrgyz_partners_adopted_under_the_bishkek_mou(app, client, admin, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    ids = {code: id_ for id_, code in codes.items()}
+    mou = agreement(dbs, "MOU/2024/KTA-KGMIA-KNU")
+    parties = {p.institution_id for p in mou.parties if p.role is PartyRole.PARTY}
+    curricula = curricula_by_key(client, admin)
+
+    pve = curricula[("KTA-PVE-MODULES", 2)]
+    [academy] = listed(client, admin, f"/api/v1/curricula/{pve['id']}/adoptions")
+    assert academy["institution_id"] == ids["KG-MIA-ACAD"]
+    assert academy["agreement_id"] == mou.id
+    assert academy["language"] == "ru"
+    assert "Кыргызской Республики" in academy["local_title"]
+
+    nmr = curricula[("UNODC-NMR-ELEARN", 1)]
+    adoptions = listed(client, admin, f"/api/v1/curricula/{nmr['id']}/adoptions")
+    by_institution = {codes[a["institution_id"]]: a for a in adoptions}
+    assert set(by_institution) == {"KZ-PSC", "KNU"}
+    assert by_institution["KNU"]["agreement_id"] == mou.id
+    assert by_institution["KZ-PSC"]["agreement_id"] is None
+
+    for code in ("KG-MIA-ACAD", "KNU"):
+        adopted = listed(client, admin, "/api/v1/curricula", adopted_by=ids[code])
+        assert adopted, code
+        assert ids[code] in parties
+    under_mou = dbs.scalars(
+        sa.select(CurriculumAdoption.institution_id).where(CurriculumAdoption.agreement_id == mou.id)
+    ).all()
+    assert sorted(codes[i] for i in under_mou) == ["KG-MIA-ACAD", "KNU"]
+    # Every adoption under an agreement is by one of its parties, of a version that is not a draft.
+    for row in dbs.scalars(sa.select(CurriculumAdoption)):
+        curriculum = dbs.get(Curriculum, row.curriculum_id)
+        assert curriculum.status.value != "draft"
+        assert row.adopted_on >= curriculum.published_at.date()
+        if row.agreement_id is not None:
+            agreement_row = dbs.get(Agreement, row.agreement_id)
+            assert row.institution_id in {
+                p.institution_id for p in agreement_row.parties if p.role is PartyRole.PARTY
+            }
+
+
+def test_curricula_and_adoptions_pass_the_api_validation():
+    ids = {entry["code"]: n for n, entry in enumerate(INSTITUTIONS, start=1)}
+    keys = [(entry["code"], entry["number"]) for entry in CURRICULA]
+    assert len(keys) == len(set(keys))
+    for entry in CURRICULA:
+        body = {
+            "code": entry["code"],
+            "title": entry["title"],
+            "summary": entry.get("summary"),
+            "owner_institution_id": ids[entry["owner"]],
+            "languages": entry["languages"],
+            "delivery_modes": entry["delivery_modes"],
+            "audiences": entry["audiences"],
+            "standards": entry["standards"],
+            "derived_from_id": 1 if entry.get("derived_from") else None,
+            "modules": [
+                {
+                    "position": position,
+                    "title": module["title"],
+                    "hours": float(module["hours"]),
+                    "learning_outcomes": module["learning_outcomes"],
+                }
+                for position, module in enumerate(entry["modules"], start=1)
+            ],
+        }
+        assert CurriculumSchema().validate(body) == {}, entry["code"]
+    adopted = [(entry["curriculum"], entry["institution"]) for entry in ADOPTIONS]
+    assert len(adopted) == len(set(adopted))
+    for entry in ADOPTIONS:
+        body = {
+            "institution_id": ids[entry["institution"]],
+            "agreement_id": 1 if entry["agreement"] else None,
+            "adopted_on": entry["adopted_on"].isoformat(),
+            "language": entry["language"],
+            "local_title": entry.get("local_title"),
+            "notes": entry.get("notes"),
+        }
+        assert AdoptionSchema().validate(body) == {}, entry["curriculum"]
+
+
+def test_refresh_restores_edited_curricula_and_adoptions(app, dbs):
+    load(app)
+    dbs.expire_all()
+    pve = dbs.scalar(
+        sa.select(Curriculum).where(Curriculum.code == "KTA-PVE-MODULES", Curriculum.number == 2)
+    )
+    pve_id = pve.id
+    pve.modules[0].hours = 1
+    pve.modules.remove(pve.modules[3])
+    nmr = dbs.scalar(sa.select(Curriculum).where(Curriculum.code == "UNODC-NMR-ELEARN"))
+    nmr_id = nmr.id
+    nmr.audiences = ["other"]
+    adoption = dbs.scalar(sa.select(CurriculumAdoption).where(CurriculumAdoption.curriculum_id == pve_id))
+    adoption_id = adoption.id
+    adoption.local_title = None
+    adoption.agreement_id = None
+    dbs.commit()
+    dbs.expire_all()
+    pve_version = dbs.get(Curriculum, pve_id).version  # module edits alone do not bump it here
+    nmr_version = dbs.get(Curriculum, nmr_id).version
+
+    assert load(app) == SUMMARY.format(added=0, updated=3)
+
+    dbs.expire_all()
+    pve = dbs.get(Curriculum, pve_id)
+    assert [m.position for m in pve.modules] == [1, 2, 3, 4]
+    assert pve.total_hours == sum(m["hours"] for m in CURRICULA[2]["modules"])
+    assert pve.version == pve_version + 1  # module-only changes still count, as in the API
+    nmr = dbs.get(Curriculum, nmr_id)
+    assert nmr.audiences == ["security_officer", "manager", "other"]
+    assert nmr.version == nmr_version + 1
+    adoption = dbs.get(CurriculumAdoption, adoption_id)
+    assert adoption.agreement_id == agreement(dbs, "MOU/2024/KTA-KGMIA-KNU").id
+    assert adoption.local_title.startswith("Предупреждение")
+    assert load(app) == SUMMARY.format(added=0, updated=0)
+
+
+def test_loading_twice_through_the_api_shows_the_same_curricula(app, client, admin, dbs):
+    load(app)
+    before = listed(client, admin, "/api/v1/curricula")
+    adoptions_before = {
+        c["id"]: listed(client, admin, f"/api/v1/curricula/{c['id']}/adoptions") for c in before
+    }
+    audit_before = row_count(dbs, AuditEvent)
+
+    assert load(app) == SUMMARY.format(added=0, updated=0)
+
+    after = listed(client, admin, "/api/v1/curricula")
+    assert after == before
+    assert {c["id"]: listed(client, admin, f"/api/v1/curricula/{c['id']}/adoptions") for c in after} == (
+        adoptions_before
+    )
+    assert row_count(dbs, AuditEvent) == audit_before

@@ -1,4 +1,6 @@
-"""Idempotent loader of the demo data set: institutions, contacts, programmes, agreements, accounts.
+"""Idempotent loader of the demo data set: partners, programmes, agreements, curricula, accounts.
+
+Partners are institutions with their contacts; curricula come with their modules and adoptions.
 
 Both functions run inside an app context, only add and flush (the caller commits), and touch a
 row only when its stored values differ from the data set, so a second run changes nothing.
@@ -13,6 +15,7 @@ from marshmallow import ValidationError
 from hub_api.auth import tokens
 from hub_api.auth.passwords import hash_secret, needs_rehash, verify_secret
 from hub_api.demo.agreements import AGREEMENTS
+from hub_api.demo.curricula import ADOPTIONS, CURRICULA
 from hub_api.demo.institutions import DEMO_ACCOUNTS, INSTITUTIONS
 from hub_api.demo.programmes import PROGRAMMES
 from hub_api.extensions import db
@@ -22,12 +25,16 @@ from hub_api.models import (
     AgreementParty,
     AgreementTransition,
     Contact,
+    Curriculum,
+    CurriculumAdoption,
+    CurriculumModule,
     Institution,
     Programme,
     ProgrammeTarget,
     User,
 )
-from hub_api.models.enums import AgreementStatus, InstitutionStatus
+from hub_api.models.base import utcnow
+from hub_api.models.enums import AgreementStatus, CurriculumStatus, InstitutionStatus, PartyRole
 from hub_api.schemas.users import PASSWORD
 
 # Institution fields the data set owns, with the value an entry that omits them gets.
@@ -50,6 +57,16 @@ AGREEMENT_DEFAULTS = {
     "auto_renew": False,
     "notes": None,
 }
+CURRICULUM_DEFAULTS = {
+    "summary": None,
+    "languages": [],
+    "delivery_modes": [],
+    "audiences": [],
+    "standards": [],
+    "published_at": None,
+    "retired_at": None,
+}
+ADOPTION_DEFAULTS = {"local_title": None, "notes": None}
 # Who the loader's lifecycle moves are by; only these transition rows are the loader's to manage.
 DEMO_ACTOR = "demo"
 
@@ -272,8 +289,120 @@ def _upsert_agreement(
     return agreement, outcome
 
 
+CurriculumKey = tuple[str, int]
+
+
+def _curriculum_values(
+    entry: dict, institutions: dict[str, Institution], curricula: dict[CurriculumKey, Curriculum]
+) -> dict:
+    label = f"Demo curriculum {entry['code']} v{entry['number']}"
+    source = entry.get("derived_from")
+    if source is not None and source not in curricula:
+        raise ValueError(f"{label}: list its source {source[0]} v{source[1]} before it.")
+    if entry["status"] is not CurriculumStatus.DRAFT and entry.get("published_at") is None:
+        raise ValueError(f"{label}: a {entry['status'].value} version needs `published_at`.")
+    if not entry.get("modules"):
+        raise ValueError(f"{label}: give it at least one module.")
+    skipped = ("owner", "derived_from", "modules")
+    return {
+        **CURRICULUM_DEFAULTS,
+        **{k: v for k, v in entry.items() if k not in skipped},
+        "owner_institution_id": institutions[entry["owner"]].id,
+        "derived_from_id": curricula[source].id if source else None,
+    }
+
+
+def _module_values(entry: dict) -> dict[int, dict]:
+    """The entry's modules by position: 1, 2, ... in the order listed."""
+    return {position: dict(module) for position, module in enumerate(entry["modules"], start=1)}
+
+
+def _sync_modules(curriculum: Curriculum, entry: dict) -> bool:
+    wanted = _module_values(entry)
+    stored = {m.position: m for m in curriculum.modules}
+    changed = False
+    for position, row in stored.items():
+        if position not in wanted:
+            curriculum.modules.remove(row)
+            changed = True
+    for position, values in wanted.items():
+        row = stored.get(position)
+        if row is None:
+            curriculum.modules.append(CurriculumModule(position=position, **copy.deepcopy(values)))
+            changed = True
+        else:
+            changed = _apply(row, values) or changed
+    return changed
+
+
+def _upsert_curriculum(
+    entry: dict, institutions: dict[str, Institution], curricula: dict[CurriculumKey, Curriculum]
+) -> tuple[Curriculum, str]:
+    values = _curriculum_values(entry, institutions, curricula)
+    curriculum = db.session.scalar(
+        sa.select(Curriculum).where(Curriculum.code == entry["code"], Curriculum.number == entry["number"])
+    )
+    if curriculum is None:
+        modules = [
+            CurriculumModule(position=position, **copy.deepcopy(module))
+            for position, module in _module_values(entry).items()
+        ]
+        curriculum = Curriculum(**copy.deepcopy(values), modules=modules)
+        db.session.add(curriculum)
+        db.session.flush()  # its id is needed by its adaptations and adoptions
+        return curriculum, "added"
+    changed = _apply(curriculum, values)
+    if _sync_modules(curriculum, entry):
+        if not changed:
+            # As the API does: a module-only change still counts as a change (ETag, sync).
+            curriculum.updated_at = utcnow()
+        changed = True
+    return curriculum, "updated" if changed else "unchanged"
+
+
+def _upsert_adoption(
+    entry: dict,
+    institutions: dict[str, Institution],
+    agreements: dict[str, Agreement],
+    curricula: dict[CurriculumKey, Curriculum],
+) -> str:
+    code, number = entry["curriculum"]
+    label = f"Demo adoption of {code} v{number} by {entry['institution']}"
+    curriculum = curricula[entry["curriculum"]]
+    if curriculum.status is CurriculumStatus.DRAFT:
+        raise ValueError(f"{label}: a draft cannot be adopted.")
+    institution = institutions[entry["institution"]]
+    reference = entry.get("agreement")
+    agreement = agreements[reference] if reference else None
+    if agreement is not None and institution.id not in {
+        p.institution_id for p in agreement.parties if p.role is PartyRole.PARTY
+    }:
+        raise ValueError(f"{label}: {entry['institution']} is not a party to {reference}.")
+    skipped = ("curriculum", "institution", "agreement")
+    values = {
+        **ADOPTION_DEFAULTS,
+        **{k: v for k, v in entry.items() if k not in skipped},
+        "agreement_id": agreement.id if agreement else None,
+    }
+    adoption = db.session.scalar(
+        sa.select(CurriculumAdoption).where(
+            CurriculumAdoption.curriculum_id == curriculum.id,
+            CurriculumAdoption.institution_id == institution.id,
+        )
+    )
+    if adoption is None:
+        db.session.add(
+            CurriculumAdoption(curriculum_id=curriculum.id, institution_id=institution.id, **values)
+        )
+        return "added"
+    return "updated" if _apply(adoption, values) else "unchanged"
+
+
 def load_demo() -> str:
-    """Load or refresh the demo institutions, contacts, programmes and agreements; return a summary."""
+    """Load or refresh the demo institutions, contacts, programmes, agreements and curricula.
+
+    Return a one-line summary.
+    """
     outcomes = {"added": 0, "updated": 0, "unchanged": 0}
     loaded: dict[str, Institution] = {}
     contacts = 0
@@ -297,9 +426,19 @@ def load_demo() -> str:
         agreements[entry["reference"]] = agreement
         outcomes[outcome] += 1
     db.session.flush()
+    curricula: dict[CurriculumKey, Curriculum] = {}
+    for entry in CURRICULA:
+        curriculum, outcome = _upsert_curriculum(entry, loaded, curricula)
+        curricula[(entry["code"], entry["number"])] = curriculum
+        outcomes[outcome] += 1
+    db.session.flush()
+    for entry in ADOPTIONS:
+        outcomes[_upsert_adoption(entry, loaded, agreements, curricula)] += 1
+    db.session.flush()
     return (
         f"{len(loaded)} institutions, {contacts} contacts, {len(programmes)} programmes, "
-        f"{len(agreements)} agreements ({outcomes['added']} added, {outcomes['updated']} updated)"
+        f"{len(agreements)} agreements, {len(curricula)} curriculum versions, {len(ADOPTIONS)} adoptions "
+        f"({outcomes['added']} added, {outcomes['updated']} updated)"
     )
 
 
