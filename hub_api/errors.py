@@ -87,6 +87,16 @@ CONSTRAINT_MESSAGES = {
     "uq_agreements_predecessor_id": (None, "this agreement has already been renewed"),
     "agreements.predecessor_id": (None, "this agreement has already been renewed"),
     "uq_agreements_reference": ("reference", "an agreement with this reference already exists"),
+    "uq_curricula_code_number": ("version", "another request created this version at the same time"),
+    "curricula.code, curricula.number": ("version", "another request created this version at the same time"),
+    "uq_curriculum_adoptions_curriculum_id_institution_id": (
+        "institution_id",
+        "this institution has already adopted this version",
+    ),
+    "curriculum_adoptions.curriculum_id, curriculum_adoptions.institution_id": (
+        "institution_id",
+        "this institution has already adopted this version",
+    ),
     "agreements.reference": ("reference", "an agreement with this reference already exists"),
 }
 

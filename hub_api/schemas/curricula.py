@@ -27,6 +27,12 @@ def _unique_list(field: fields.Field, **kwargs) -> fields.List:
     return fields.List(field, validate=no_repeats, **kwargs)
 
 
+def _tenths(value: float) -> None:
+    """Hours are stored to one decimal place; finer values would change silently on save."""
+    if round(value, 1) != value:
+        raise ValidationError("Give hours to one decimal place at most.")
+
+
 class ModuleSchema(BaseSchema):
     """A module: its place in the order, title, hours and learning outcomes."""
 
@@ -34,7 +40,7 @@ class ModuleSchema(BaseSchema):
     title = Multilingual(required=True)
     hours = fields.Float(
         required=True,
-        validate=validate.Range(min=0.5, max=10_000),
+        validate=[validate.Range(min=0.5, max=10_000), _tenths],
         metadata={"description": "Contact hours, to one decimal place"},
     )
     learning_outcomes = fields.List(
@@ -52,17 +58,21 @@ def check_modules(data: dict) -> None:
 
 
 def _design_fields(required: bool) -> dict:
-    """The fields a curriculum's authors write, required on creation and optional on change."""
+    """The fields a curriculum's authors write, required on creation and optional on change.
+
+    Lists default to empty on creation only: a change leaves the lists it does not mention alone.
+    """
+    empty = {"load_default": list} if required else {}
     return {
         "title": Multilingual(required=required, max_length=500),
         "summary": Multilingual(allow_none=True, max_length=4000),
-        "languages": _unique_list(fields.String(validate=LANGUAGE), load_default=list),
-        "delivery_modes": _unique_list(choice_field(DeliveryMode), load_default=list),
+        "languages": _unique_list(fields.String(validate=LANGUAGE), **empty),
+        "delivery_modes": _unique_list(choice_field(DeliveryMode), **empty),
         "audiences": _unique_list(
-            choice_field(StaffCategory), load_default=list, metadata={"description": "Staff categories"}
+            choice_field(StaffCategory), **empty, metadata={"description": "Staff categories"}
         ),
-        "standards": _unique_list(choice_field(Standard), load_default=list),
-        "modules": fields.List(fields.Nested(ModuleSchema), load_default=list),
+        "standards": _unique_list(choice_field(Standard), **empty),
+        "modules": fields.List(fields.Nested(ModuleSchema), **empty),
     }
 
 

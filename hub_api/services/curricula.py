@@ -89,13 +89,7 @@ def _ensure_draft(curriculum: Curriculum) -> None:
 def _apply(curriculum: Curriculum, data: dict) -> None:
     data = dict(data)
     if "modules" in data:
-        if curriculum.modules:
-            curriculum.modules.clear()
-            db.session.flush()  # free the positions before the new modules take them
-        curriculum.modules = [
-            CurriculumModule(**{**module, "hours": Decimal(str(module["hours"]))})
-            for module in data.pop("modules")
-        ]
+        curriculum.modules = _modules_by_position(curriculum, data.pop("modules"))
     if data.get("derived_from_id") is not None:
         source = require_reference(
             Curriculum, data["derived_from_id"], field="derived_from_id", label="curriculum"
@@ -110,10 +104,27 @@ def _apply(curriculum: Curriculum, data: dict) -> None:
     curriculum.updated_at = utcnow()  # module-only changes still count as a change (ETag, sync)
 
 
+def _modules_by_position(curriculum: Curriculum, specs: list[dict]) -> list[CurriculumModule]:
+    """The new module list: rows at a kept position are updated in place, the rest added or dropped."""
+    existing = {module.position: module for module in curriculum.modules}
+    modules = []
+    for spec in sorted(specs, key=lambda m: m["position"]):  # in position order, as a reload lists them
+        module = existing.pop(spec["position"], None) or CurriculumModule(position=spec["position"])
+        module.title = spec["title"]
+        module.hours = Decimal(str(spec["hours"]))
+        module.learning_outcomes = spec["learning_outcomes"]
+        modules.append(module)
+    for dropped in existing.values():
+        db.session.delete(dropped)  # explicit, so the audit trail records the removal
+    return modules
+
+
 def _in_lineage(source: Curriculum, curriculum_id: int) -> bool:
-    while source is not None:
+    seen: set[int] = set()
+    while source is not None and source.id not in seen:
         if source.id == curriculum_id:
             return True
+        seen.add(source.id)
         source = source.derived_from
     return False
 
