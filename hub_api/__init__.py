@@ -53,6 +53,7 @@ def create_app(env: dict | None = None) -> HubFlask:
     app = HubFlask(__name__, instance_relative_config=True, static_folder=None)
     app.config.update(load_settings(app.instance_path, env))
     app.config.update(_openapi_config(app))
+    app.json.ensure_ascii = False  # Cyrillic and other scripts as UTF-8, not \u escapes
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.getLogger("hub_api").setLevel(app.config["HUB_LOG_LEVEL"])
     if app.config["HUB_PROXY_COUNT"]:

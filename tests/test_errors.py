@@ -125,3 +125,10 @@ def test_blank_multilingual_text_is_refused_per_language(client, admin):
     body = {"code": "BLANK", "name": {"en": "   ", "ru": "Пусто"}, "kind": "academy", "country": "KZ"}
     response = client.post("/api/v1/institutions", json=body, headers=admin.headers)
     assert_problem(response, 422, error_fields={"name.en"})
+
+
+def test_responses_carry_cyrillic_as_utf8_not_escapes(client, admin):
+    body = {"code": "KZ-ACAD", "name": {"ru": "Академия"}, "kind": "academy", "country": "KZ"}
+    response = client.post("/api/v1/institutions", json=body, headers=admin.headers)
+    assert response.status_code == 201
+    assert "Академия".encode() in response.get_data()
