@@ -18,7 +18,7 @@ from hub_api.auth.principal import current_principal
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import AgreementDocument
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import catalogue_reader, hub_admin, institution_editor
+from hub_api.permissions import catalogue_reader, contact_reader, hub_admin, institution_editor
 from hub_api.schemas.agreement_documents import (
     AgreementDocumentSchema,
     DocumentQuerySchema,
@@ -184,7 +184,7 @@ def delete_document(agreement_id, document_id):
 
 
 @blp.route("/<id:agreement_id>/documents/<id:document_id>/content", methods=["GET"])
-@blp.access(catalogue_reader)
+@blp.access(contact_reader)  # signed texts carry signatories' names: not for analysts
 @blp.response(
     200,
     BINARY,

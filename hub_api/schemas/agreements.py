@@ -11,9 +11,11 @@ from hub_api.models.enums import (
     ProgrammeMetric,
 )
 from hub_api.pagination import ListArgsSchema, sort_field
+from hub_api.permissions import contact_reader, hub_admin
 from hub_api.schemas.base import (
     BaseSchema,
     Multilingual,
+    PersonalText,
     TimestampedSchema,
     choice_field,
     enum_field,
@@ -33,7 +35,12 @@ class PartySchema(BaseSchema):
 
     institution_id = id_field(required=True)
     role = enum_field(PartyRole, load_default=PartyRole.PARTY)
-    signatory_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    signatory_name = PersonalText(
+        may_see=contact_reader,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "null for callers who may not see people's names (analysts)"},
+    )
     signatory_title = fields.String(allow_none=True, validate=validate.Length(max=200))
     signed_on = fields.Date(allow_none=True)
 
@@ -142,7 +149,12 @@ class TransitionRecordSchema(BaseSchema):
     to_status = enum_field(AgreementStatus, data_key="to")
     on = fields.Date()
     note = fields.String(allow_none=True)
-    actor_label = fields.String(allow_none=True, data_key="by")
+    actor_label = PersonalText(
+        may_see=hub_admin,
+        allow_none=True,
+        data_key="by",
+        metadata={"description": "Who made the move; shown to hub admins only"},
+    )
     created_at = fields.AwareDateTime()
 
 

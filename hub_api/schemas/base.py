@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from flask import g, has_request_context
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from hub_api.models.enums import LANGUAGES
@@ -52,6 +53,20 @@ def id_field(**kwargs) -> fields.Integer:
 def enum_field(enum_cls, **kwargs) -> fields.Enum:
     """An enum field that reads and writes the member's value, as the contract spells it."""
     return fields.Enum(enum_cls, by_value=True, **kwargs)
+
+
+class PersonalText(fields.String):
+    """A person's name or email: shown only to callers `may_see` allows, otherwise null."""
+
+    def __init__(self, *, may_see, **kwargs):
+        super().__init__(**kwargs)
+        self.may_see = may_see
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        principal = g.get("principal") if has_request_context() else None
+        if has_request_context() and (principal is None or not self.may_see(principal)):
+            return None
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def choice_field(enum_cls, **kwargs) -> fields.String:

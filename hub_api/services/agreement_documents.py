@@ -1,10 +1,12 @@
 """Agreement documents: uploads checked by content, a content-addressed store, and immutability."""
 
 import logging
+import lzma
 import os
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -67,6 +69,8 @@ OOXML_MAIN_PARTS = (
 ODF_TYPES = {t.content_type: t for t in (ODT, ODS, ODP)}
 MAX_CONTENT_TYPES_BYTES = 1 << 20
 ZIP_ERRORS = (
+    zlib.error,
+    lzma.LZMAError,
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     OSError,
@@ -143,7 +147,6 @@ def _ole2_type(stream: BinaryIO) -> DocumentType | None:
 FREE_OR_END = 0xFFFFFFFA  # sector numbers above this are markers, not sectors
 NO_ENTRY = 0xFFFFFFFF
 DIRECTORY_ENTRY_BYTES = 128
-MAX_SECTORS_WALKED = 1 << 20
 
 
 def compound_file_root_names(stream: BinaryIO) -> set[str]:
@@ -159,6 +162,11 @@ def compound_file_root_names(stream: BinaryIO) -> set[str]:
     per_sector = sector_size // 4
     fat_count, first_directory = struct.unpack_from("<II", header, 0x2C)
     first_difat, difat_count = struct.unpack_from("<II", header, 0x44)
+    # No count or chain can exceed the sectors the file really has: bounds every loop below.
+    stream.seek(0, 2)
+    sectors_in_file = max(0, stream.tell() // sector_size - 1)
+    if fat_count > sectors_in_file or difat_count > sectors_in_file:
+        raise ValueError("sector counts exceed the file")
 
     def sector(number: int) -> bytes:
         if number >= FREE_OR_END:
@@ -170,10 +178,13 @@ def compound_file_root_names(stream: BinaryIO) -> set[str]:
         return data
 
     fat_sectors = list(struct.unpack_from("<109I", header, 0x4C))
-    next_difat = first_difat
-    for _ in range(min(difat_count, MAX_SECTORS_WALKED)):
+    next_difat, difat_seen = first_difat, set()
+    for _ in range(difat_count):
         if next_difat >= FREE_OR_END:
             break
+        if next_difat in difat_seen:
+            raise ValueError("looping DIFAT chain")
+        difat_seen.add(next_difat)
         values = struct.unpack(f"<{per_sector}I", sector(next_difat))
         fat_sectors.extend(values[:-1])
         next_difat = values[-1]
@@ -183,7 +194,7 @@ def compound_file_root_names(stream: BinaryIO) -> set[str]:
 
     chunks, seen, current = [], set(), first_directory
     while current < FREE_OR_END:
-        if current in seen or current >= len(fat) or len(seen) >= MAX_SECTORS_WALKED:
+        if current in seen or current >= len(fat) or len(seen) >= sectors_in_file:
             raise ValueError("broken directory chain")
         seen.add(current)
         chunks.append(sector(current))

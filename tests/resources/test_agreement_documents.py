@@ -569,9 +569,11 @@ def test_analysts_and_api_clients_cannot_upload_but_can_read(
         assert_problem(upload(client, headers, agreement_id, pdf("again")), 403)
         assert client.get(documents_url(agreement_id), headers=headers).status_code == 200
         assert client.get(document_url(agreement_id, body["id"]), headers=headers).status_code == 200
-        download = client.get(body["download_url"], headers=headers)
-        assert download.get_data() == PDF_BYTES
-        download.close()
+    download = client.get(body["download_url"], headers=partner)
+    assert download.get_data() == PDF_BYTES
+    download.close()
+    # The signed text names its signatories: analysts see the metadata, never the file.
+    assert_problem(client.get(body["download_url"], headers=analyst.headers), 403)
 
 
 def test_anonymous_callers_get_401(client, admin, agreement_id):
@@ -713,15 +715,15 @@ def test_a_document_under_another_agreements_path_is_404(client, admin, agreemen
     assert reloaded(dbs, AgreementDocument, body["id"]) is not None
 
 
-def test_downloads_are_in_the_audit_trail(client, admin, analyst, agreement_id, dbs):
+def test_downloads_are_in_the_audit_trail(client, admin, coordinator, agreement_id, dbs):
     body = uploaded(client, admin.headers, agreement_id)
-    client.get(body["download_url"], headers=analyst.headers).close()
+    client.get(body["download_url"], headers=coordinator.headers).close()
 
     created = audit_rows(dbs, action="agreement_documents.create")
     downloads = audit_rows(dbs, action="agreement_documents.download")
     assert [e.object_id for e in created] == [str(body["id"])]
     assert [(e.object_type, e.object_id, e.actor_label) for e in downloads] == [
-        ("agreement_documents", str(body["id"]), analyst.user.email)
+        ("agreement_documents", str(body["id"]), coordinator.user.email)
     ]
 
 
@@ -785,3 +787,16 @@ def test_list_query_count_does_not_grow_with_documents(client, admin, agreement_
     assert len(large.json) == 12
     assert len(many) == len(few), many
     assert len(many) <= 4, many  # the token's sign-in, the agreement, the count and the page
+
+
+def test_a_compound_file_with_a_looping_difat_chain_is_refused_quickly(client, admin, agreement_id):
+    """A 1 KB file that claims billions of sectors must not exhaust memory."""
+    header = bytearray(512)
+    header[:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    header[0x1E:0x20] = (9).to_bytes(2, "little")
+    header[0x2C:0x30] = (0xFFFFFFF0).to_bytes(4, "little")
+    header[0x44:0x48] = (0).to_bytes(4, "little")
+    header[0x48:0x4C] = (0xFFFFFFF0).to_bytes(4, "little")
+    crafted = bytes(header) + bytes(512)
+    response = upload(client, admin.headers, agreement_id, content=crafted, filename="minutes.doc")
+    assert_problem(response, 422)

@@ -1710,3 +1710,26 @@ def test_renewal_by_api_client_is_403(app, client, dbs, bishkek):
 
 def test_renewal_of_unknown_agreement_is_404(client, admin):
     assert_problem(client.post(renewals_url(424242), json={}, headers=admin.headers), 404)
+
+
+def test_analysts_never_receive_signatory_names_or_who_moved_an_agreement(client, admin, analyst, make):
+    agreement = make(reference="NAMES")
+    parties = [
+        {"institution_id": p.institution_id, "role": p.role.value, "signatory_name": "Aigul Sarsenova"}
+        for p in agreement.parties
+    ]
+    assert (
+        client.patch(f"{URL}/{agreement.id}", json={"parties": parties}, headers=admin.headers).status_code
+        == 200
+    )
+    moved = client.post(transitions_url(agreement.id), json={"to": "negotiation"}, headers=admin.headers)
+    assert moved.status_code == 200
+
+    as_admin = client.get(f"{URL}/{agreement.id}", headers=admin.headers).json
+    as_analyst = client.get(f"{URL}/{agreement.id}", headers=analyst.headers).json
+    history = client.get(transitions_url(agreement.id), headers=analyst.headers).json
+
+    assert {p["signatory_name"] for p in as_admin["parties"]} == {"Aigul Sarsenova"}
+    assert {p["signatory_name"] for p in as_analyst["parties"]} == {None}
+    assert [record["by"] for record in history] == [None]
+    assert "Aigul" not in client.get(URL, headers=analyst.headers).get_data(as_text=True)
