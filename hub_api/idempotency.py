@@ -17,6 +17,8 @@ from hub_api.models.idempotency import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
+# A reservation still in progress after this long belongs to a process that died: free it.
+ABANDONED_AFTER = timedelta(minutes=10)
 REPLAYED_HEADERS = ("Content-Type", "Location", "ETag")
 
 
@@ -86,7 +88,10 @@ def begin() -> Response | None:
     owner = f"{principal.kind}:{principal.id}"
     fingerprint = _request_fingerprint()
     now = utcnow()
-    db.session.execute(sa.delete(IdempotencyKey).where(IdempotencyKey.expires_at < now))
+    abandoned = sa.and_(
+        IdempotencyKey.response_status.is_(None), IdempotencyKey.created_at < now - ABANDONED_AFTER
+    )
+    db.session.execute(sa.delete(IdempotencyKey).where(sa.or_(IdempotencyKey.expires_at < now, abandoned)))
     reservation = IdempotencyKey(
         principal=owner, key=key, request_hash=fingerprint, expires_at=now + KEY_LIFETIME
     )
@@ -105,13 +110,18 @@ def begin() -> Response | None:
 
 def finish(response: Response) -> None:
     """Store the response with the reservation, in the request's own transaction."""
-    reservation_id = g.pop("idempotency_reservation_id", None)
+    reservation_id = g.get("idempotency_reservation_id")  # kept until the commit succeeds
     if reservation_id is None:
         return
     reservation = db.session.get(IdempotencyKey, reservation_id)
     reservation.response_status = response.status_code
     reservation.response_body = response.get_data(as_text=True)
     reservation.response_headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+
+
+def settled() -> None:
+    """The request committed with its stored response: nothing is left to release."""
+    g.pop("idempotency_reservation_id", None)
 
 
 def release() -> None:

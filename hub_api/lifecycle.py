@@ -22,6 +22,7 @@ class HubFlask(Flask):
         response = self.make_response(super().dispatch_request())
         idempotency.finish(response)
         db.session.commit()
+        idempotency.settled()
         return response
 
 

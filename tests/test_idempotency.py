@@ -114,3 +114,45 @@ def test_endpoints_returning_secrets_refuse_the_key(client, admin, dbs):
     )
     assert_problem(response, 422, error_fields={"Idempotency-Key"})
     assert dbs.query(IdempotencyKey).count() == 0
+
+
+def test_a_failed_commit_frees_the_key_for_the_retry(client, admin, dbs, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from hub_api.extensions import db
+
+    real_commit = db.session.commit
+    calls = {"n": 0}
+
+    def commit_fails_once_after_the_reservation():
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first commit reserves the key; the second is the request's
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        return real_commit()
+
+    monkeypatch.setattr(db.session, "commit", commit_fails_once_after_the_reservation)
+    assert_problem(post(client, admin, key="locked-1"), 503)
+    monkeypatch.setattr(db.session, "commit", real_commit)
+    assert post(client, admin, key="locked-1").status_code == 201
+    assert dbs.query(Institution).filter_by(code="KTA").count() == 1
+
+
+def test_an_abandoned_reservation_is_freed_after_ten_minutes(app, client, admin, dbs):
+    with app.test_request_context("/api/v1/institutions", method="POST", json=BODY):
+        fingerprint = idempotency._request_fingerprint()
+    dbs.add(
+        IdempotencyKey(
+            principal=f"user:{admin.user.id}",
+            key="dead-1",
+            request_hash=fingerprint,
+            created_at=utcnow() - timedelta(minutes=11),
+            expires_at=utcnow() + timedelta(hours=23),
+        )
+    )
+    dbs.commit()
+    assert post(client, admin, key="dead-1").status_code == 201
+
+
+def test_logout_refuses_the_key_so_every_logout_revokes(client, admin):
+    response = client.post("/api/v1/auth/logout", headers={**admin.headers, "Idempotency-Key": "bye"})
+    assert_problem(response, 422, error_fields={"Idempotency-Key"})

@@ -47,7 +47,7 @@ def refresh():
 
 
 @blp.route("/logout", methods=["POST"])
-@blp.access(authenticated)
+@blp.access(authenticated, replayable=False)  # each sign-in's logout must really revoke
 @blp.response(204)
 def logout():
     """Sign out
