@@ -66,7 +66,11 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "TESTING": hub_env == "test",
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("HUB_DATABASE_URL") or default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "json_serializer": _json_dumps},
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "json_serializer": _json_dumps,
+            "hide_parameters": True,  # values (names, hashes) never reach error messages or logs
+        },
         "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
         "HUB_DOCUMENT_MAX_BYTES": _int(env, "HUB_DOCUMENT_MAX_BYTES", 20 * 1_048_576, minimum=1),
         # A relative directory is taken inside the instance folder; an absolute one as it is.

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from flask import Flask, Response, current_app, g, json, request
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -215,6 +215,16 @@ def handle_operational_error(exc: OperationalError) -> Response:
     return handle_unexpected(exc)
 
 
+def handle_data_error(_exc: DataError) -> Response:
+    """A value the database cannot hold (too long, out of range) that validation let through."""
+    return _fail(422, "A value is too long or out of range for where it is stored.", slug="validation-error")
+
+
+def handle_too_deep(_exc: RecursionError) -> Response:
+    """A body nested so deeply that parsing it would exhaust the stack."""
+    return _fail(400, "The request body is nested too deeply.")
+
+
 def handle_unexpected(exc: Exception) -> Response:
     """Log the failure with its request id; answer a 500 that reveals nothing internal."""
     log.exception("unhandled error (request_id=%s)", g.get("request_id"), exc_info=exc)
@@ -229,4 +239,6 @@ def register_error_handlers(app: Flask, *, after_rollback: tuple = ()) -> None:
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

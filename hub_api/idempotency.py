@@ -38,7 +38,7 @@ def _canonical_body() -> bytes:
         )
         return json.dumps([fields, files]).encode()
     body = request.get_data(cache=True)
-    with contextlib.suppress(ValueError):
+    with contextlib.suppress(ValueError, RecursionError):
         return json.dumps(json.loads(body), sort_keys=True).encode() if body else b""
     return body
 

@@ -132,3 +132,33 @@ def test_responses_carry_cyrillic_as_utf8_not_escapes(client, admin):
     response = client.post("/api/v1/institutions", json=body, headers=admin.headers)
     assert response.status_code == 201
     assert "Академия".encode() in response.get_data()
+
+
+def test_inputs_the_database_cannot_hold_are_client_errors(client, admin, home):
+    assert_problem(
+        client.get("/api/v1/institutions?updated_since=0001-01-01T00:00:00%2B14:00", headers=admin.headers),
+        422,
+        error_fields={"updated_since"},
+    )
+    assert_problem(client.get("/api/v1/institutions?q=%00", headers=admin.headers), 422, error_fields={"q"})
+    contact = {"name": "a\u0000b"}
+    assert_problem(
+        client.post(f"/api/v1/institutions/{home.id}/contacts", json=contact, headers=admin.headers),
+        422,
+        error_fields={"name"},
+    )
+    long_email = {"name": "Long", "email": "a" * 250 + "@x.example"}
+    assert_problem(
+        client.post(f"/api/v1/institutions/{home.id}/contacts", json=long_email, headers=admin.headers),
+        422,
+        error_fields={"email"},
+    )
+
+
+def test_a_pathologically_nested_body_is_a_400(client, admin):
+    body = "[" * 200_000 + "]" * 200_000
+    response = client.post(
+        "/api/v1/institutions", data=body, headers={**admin.headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"

@@ -7,7 +7,20 @@ from flask import g
 from hub_api.models import ApiClient, User
 from hub_api.models.enums import Role, Scope
 
-USER_SCOPES = frozenset(Scope)
+# What each user role amounts to in scope terms; roles still decide, scopes must never widen them.
+ROLE_SCOPES = {
+    Role.HUB_ADMIN: frozenset(Scope),
+    Role.COORDINATOR: frozenset(
+        {
+            Scope.CATALOGUE_READ,
+            Scope.PARTICIPANTS_READ,
+            Scope.PARTICIPANTS_WRITE,
+            Scope.ENROLMENTS_WRITE,
+            Scope.STATS_READ,
+        }
+    ),
+    Role.ANALYST: frozenset({Scope.CATALOGUE_READ, Scope.STATS_READ}),
+}
 
 
 @dataclass(frozen=True)
@@ -32,13 +45,13 @@ class Principal:
         return self.kind == "user"
 
     def has_scope(self, scope: Scope) -> bool:
-        """Users carry every scope (their role decides); clients only those granted."""
+        """Users carry their role's scopes; clients only those granted."""
         return scope in self.scopes
 
     @classmethod
     def for_user(cls, user: User) -> "Principal":
         """The principal of a signed-in user."""
-        return cls("user", user.id, user.email, user.role, user.institution_id, USER_SCOPES)
+        return cls("user", user.id, user.email, user.role, user.institution_id, ROLE_SCOPES[user.role])
 
     @classmethod
     def for_client(cls, client: ApiClient) -> "Principal":

@@ -3,13 +3,13 @@
 from marshmallow import fields, validate
 
 from hub_api.models.enums import Role
-from hub_api.schemas.base import BaseSchema, enum_field
+from hub_api.schemas.base import BaseSchema, email_field, enum_field
 
 
 class LoginSchema(BaseSchema):
     """Email and password of a user account."""
 
-    email = fields.Email(required=True, metadata={"example": "admin@hub.example"})
+    email = email_field(required=True, metadata={"example": "admin@hub.example"})
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
 
 

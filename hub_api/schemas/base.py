@@ -1,18 +1,38 @@
 """The base schema and field types that every schema in the API builds on."""
 
+from collections.abc import Mapping
 from datetime import UTC
 
 from flask import g, has_request_context
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from hub_api.models.enums import LANGUAGES
 
 
 class BaseSchema(Schema):
-    """Rejects unknown fields, so a typo is a 422 rather than silently ignored."""
+    """Rejects unknown fields, and text with NUL characters, so bad input is a 422."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load(pass_collection=True)
+    def refuse_nul_characters(self, data, **_kwargs):
+        """NUL cannot be stored in PostgreSQL text; name the field that carries one."""
+        if isinstance(data, Mapping):
+            bad = sorted(str(key) for key, value in data.items() if _has_nul(key) or _has_nul(value))
+            if bad:
+                raise ValidationError({key: ["Must not contain NUL characters."] for key in bad})
+        return data
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class Multilingual(fields.Dict):
@@ -74,9 +94,25 @@ def choice_field(enum_cls, **kwargs) -> fields.String:
     return fields.String(validate=validate.OneOf([m.value for m in enum_cls]), **kwargs)
 
 
+class UTCTimestamp(fields.AwareDateTime):
+    """An ISO 8601 date-time with offset, converted to UTC; one that UTC cannot hold is a 422."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError) as exc:
+            raise ValidationError("Out of range once converted to UTC.") from exc
+
+
 def timestamp(**kwargs) -> fields.AwareDateTime:
     """An ISO 8601 date-time with offset; a value without offset is taken as UTC."""
-    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    return UTCTimestamp(default_timezone=UTC, **kwargs)
+
+
+def email_field(**kwargs) -> fields.Email:
+    """An email address that fits the 254-character columns."""
+    return fields.Email(validate=validate.Length(max=254), **kwargs)
 
 
 class TimestampedSchema(BaseSchema):

@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate
 
 from hub_api.models.enums import ContactRole
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, choice_field
+from hub_api.schemas.base import TimestampedSchema, choice_field, email_field
 
 
 def _not_blank(value: str) -> None:
@@ -30,7 +30,7 @@ class ContactSchema(TimestampedSchema):
     institution_id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _not_blank])
     position = fields.String(allow_none=True, validate=validate.Length(max=200))
-    email = fields.Email(allow_none=True)
+    email = email_field(allow_none=True)
     phone = _phone()
     roles = fields.List(
         choice_field(ContactRole),
@@ -45,7 +45,7 @@ class ContactPatchSchema(TimestampedSchema):
 
     name = fields.String(validate=[validate.Length(min=1, max=200), _not_blank])
     position = fields.String(allow_none=True, validate=validate.Length(max=200))
-    email = fields.Email(allow_none=True)
+    email = email_field(allow_none=True)
     phone = _phone()
     roles = fields.List(choice_field(ContactRole), validate=_each_role_once)
 

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.enums import InstitutionKind, InstitutionStatus
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import Multilingual, TimestampedSchema, enum_field, id_field
+from hub_api.schemas.base import Multilingual, TimestampedSchema, email_field, enum_field, id_field
 
 CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
@@ -36,7 +36,7 @@ def _fields(required: bool) -> dict:
         "city": fields.String(allow_none=True, validate=validate.Length(max=120)),
         "parent_id": id_field(allow_none=True, metadata={"description": "Parent for a sub-unit"}),
         "website": fields.URL(allow_none=True, validate=validate.Length(max=300)),
-        "email": fields.Email(allow_none=True),
+        "email": email_field(allow_none=True),
         "status": enum_field(InstitutionStatus),
         "external_ids": _external_ids(),
     }

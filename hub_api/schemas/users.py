@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import Role
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, enum_field, id_field, timestamp
+from hub_api.schemas.base import TimestampedSchema, email_field, enum_field, id_field, timestamp
 
 PASSWORD = validate.Length(min=12, max=256, error="Use between 12 and 256 characters.")
 
@@ -12,7 +12,7 @@ PASSWORD = validate.Length(min=12, max=256, error="Use between 12 and 256 charac
 class UserSchema(TimestampedSchema):
     """A user account as hub administrators see it; the password is write-only."""
 
-    email = fields.Email(required=True)
+    email = email_field(required=True)
     full_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
     role = enum_field(Role, required=True)
@@ -30,7 +30,7 @@ class UserSchema(TimestampedSchema):
 class UserPatchSchema(TimestampedSchema):
     """Changes to a user account; every field is optional."""
 
-    email = fields.Email()
+    email = email_field()
     full_name = fields.String(validate=validate.Length(min=1, max=200))
     password = fields.String(load_only=True, validate=PASSWORD)
     role = enum_field(Role)

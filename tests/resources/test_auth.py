@@ -413,8 +413,20 @@ def test_me_for_a_coordinator(client, coordinator, home):
         "full_name": coordinator.user.full_name,
         "role": "coordinator",
         "institution_id": home.id,
-        "scopes": ALL_SCOPES,
+        "scopes": [
+            "catalogue:read",
+            "enrolments:write",
+            "participants:read",
+            "participants:write",
+            "stats:read",
+        ],
     }
+
+
+def test_me_for_an_analyst_lists_no_participant_scopes(client, analyst):
+    response = client.get("/api/v1/auth/me", headers=analyst.headers)
+
+    assert response.json["scopes"] == ["catalogue:read", "stats:read"]
 
 
 def test_me_for_an_admin(client, admin):
