@@ -1,10 +1,11 @@
 """Domain exceptions and their rendering as RFC 9457 problem documents."""
 
+import json as stdlib_json
 import logging
 import time
 from http import HTTPStatus
 
-from flask import Flask, Response, current_app, g, json, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -121,7 +122,8 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
+    # ASCII-escaped, so text echoed from a bad request can never break the encoder.
+    response = Response(stdlib_json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

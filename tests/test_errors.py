@@ -162,3 +162,28 @@ def test_a_pathologically_nested_body_is_a_400(client, admin):
     )
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
+
+
+def test_options_is_answered_without_a_token_and_never_500(client):
+    response = client.open("/api/v1/countries", method="OPTIONS")
+    assert response.status_code == 200
+    assert "GET" in response.headers["Allow"]
+
+
+def test_unpaired_surrogates_are_a_422_not_a_500(client, admin, home):
+    login = client.post(
+        "/api/v1/auth/login",
+        data='{"email": "a@hub.example", "password": "\\ud800"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert_problem(login, 422, error_fields={"password"})
+    key = client.post(
+        "/api/v1/auth/login", data='{"\\ud800": 1}', headers={"Content-Type": "application/json"}
+    )
+    assert key.status_code == 422
+    patched = client.patch(
+        f"/api/v1/institutions/{home.id}",
+        data='{"city": "a\\ud800b"}',
+        headers={**admin.headers, "Content-Type": "application/json"},
+    )
+    assert_problem(patched, 422, error_fields={"city"})

@@ -89,6 +89,8 @@ def guard_request() -> None:
     """Run before every view: refuse anything that is not public or explicitly permitted."""
     if request.url_rule is None or request.endpoint.startswith(PUBLIC_ENDPOINT_PREFIXES):
         return
+    if request.method == "OPTIONS":  # Flask answers it with the Allow header; no view runs
+        return
     access = access_of_current_view()
     if access is None:
         raise Forbidden("This endpoint declares no access rule, so it is closed to everyone.")

@@ -89,7 +89,9 @@ class AgreementSchema(TimestampedSchema):
     parties = fields.List(fields.Nested(PartySchema), required=True)
     areas = fields.List(choice_field(CooperationArea), load_default=list)
     signed_place = fields.String(allow_none=True, validate=validate.Length(max=120))
-    signed_on = fields.Date(dump_only=True, metadata={"description": "Set by the transition to signed."})
+    signed_on = fields.Date(
+        dump_only=True, allow_none=True, metadata={"description": "Set by the transition to signed."}
+    )
     effective_from = fields.Date(allow_none=True)
     expires_on = fields.Date(allow_none=True, metadata={"description": "null: open-ended"})
     auto_renew = fields.Boolean(load_default=False)

@@ -22,7 +22,7 @@ class ApiClientSchema(TimestampedSchema):
     )
     is_active = fields.Boolean(dump_only=True)
     secret_rotated_at = timestamp(dump_only=True)
-    last_used_at = timestamp(dump_only=True)
+    last_used_at = timestamp(dump_only=True, allow_none=True)
 
 
 class ApiClientSecretSchema(ApiClientSchema):

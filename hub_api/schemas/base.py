@@ -19,15 +19,21 @@ class BaseSchema(Schema):
     def refuse_nul_characters(self, data, **_kwargs):
         """NUL cannot be stored in PostgreSQL text; name the field that carries one."""
         if isinstance(data, Mapping):
-            bad = sorted(str(key) for key, value in data.items() if _has_nul(key) or _has_nul(value))
+            bad = sorted(
+                str(key).encode("utf-8", "backslashreplace").decode()
+                for key, value in data.items()
+                if _has_nul(key) or _has_nul(value)
+            )
             if bad:
-                raise ValidationError({key: ["Must not contain NUL characters."] for key in bad})
+                message = "Must not contain NUL characters or unpaired surrogates."
+                raise ValidationError({key: [message] for key in bad})
         return data
 
 
 def _has_nul(value) -> bool:
+    """NUL characters, or lone UTF-16 surrogates that no database or encoder accepts."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
     if isinstance(value, Mapping):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):

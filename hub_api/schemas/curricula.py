@@ -88,8 +88,8 @@ class CurriculumSchema(TimestampedSchema.from_dict(_design_fields(required=True)
     derived_from_id = id_field(allow_none=True, load_default=None, metadata={"description": "Source adapted"})
     derivative_ids = fields.List(fields.Integer(), dump_only=True, metadata={"description": "Adaptations"})
     total_hours = fields.Float(dump_only=True, metadata={"description": "Sum of the modules' hours"})
-    published_at = fields.AwareDateTime(dump_only=True)
-    retired_at = fields.AwareDateTime(dump_only=True)
+    published_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    retired_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
     @validates_schema
     def modules_ordered(self, data, **_kwargs):

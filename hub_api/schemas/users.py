@@ -18,7 +18,7 @@ class UserSchema(TimestampedSchema):
     role = enum_field(Role, required=True)
     institution_id = id_field(allow_none=True, load_default=None)
     is_active = fields.Boolean(load_default=True)
-    last_login_at = timestamp(dump_only=True)
+    last_login_at = timestamp(dump_only=True, allow_none=True)
 
     @validates_schema
     def coordinator_needs_institution(self, data, **_kwargs):
