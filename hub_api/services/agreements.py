@@ -20,7 +20,7 @@ from hub_api.models import (
 from hub_api.models.agreement import EDITABLE_STATUSES
 from hub_api.models.base import utcnow
 from hub_api.models.enums import AgreementStatus
-from hub_api.services.institutions import escape_like
+from hub_api.queries import json_list_contains, search_matches
 from hub_api.services.lookups import get_or_404, require_reference
 from hub_api.services.programmes import institutions_by_id
 
@@ -51,7 +51,7 @@ def agreements_query(filters: dict) -> sa.Select:
     if filters.get("party") is not None:
         stmt = stmt.where(Agreement.parties.any(AgreementParty.institution_id == filters["party"]))
     if filters.get("area"):
-        stmt = stmt.where(sa.cast(Agreement.areas, sa.Text).like(f'%"{filters["area"]}"%'))
+        stmt = stmt.where(json_list_contains(Agreement.areas, filters["area"]))
     if filters.get("expiring_within_days") is not None:
         today = clock.today()
         stmt = stmt.where(
@@ -63,8 +63,7 @@ def agreements_query(filters: dict) -> sa.Select:
     if filters.get("signed_to") is not None:
         stmt = stmt.where(Agreement.signed_on <= filters["signed_to"])
     if filters.get("q"):
-        pattern = f"%{escape_like(filters['q'].casefold())}%"
-        stmt = stmt.where(Agreement.search_text.like(pattern, escape="\\"))
+        stmt = stmt.where(search_matches(Agreement.search_text, filters["q"]))
     return stmt
 
 

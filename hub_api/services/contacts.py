@@ -7,14 +7,14 @@ from hub_api.errors import NotFound
 from hub_api.extensions import db
 from hub_api.models import Contact, Institution
 from hub_api.permissions import ensure_can_edit_institution
+from hub_api.queries import json_list_contains
 
 
 def contacts_query(institution_id: int, filters: dict) -> sa.Select:
     """An institution's contacts matching the list filters."""
     stmt = sa.select(Contact).where(Contact.institution_id == institution_id)
     if filters.get("role") is not None:
-        # Roles are a short JSON list; matching the quoted value works on both databases.
-        stmt = stmt.where(sa.cast(Contact.roles, sa.Text).like(f'%"{filters["role"]}"%'))
+        stmt = stmt.where(json_list_contains(Contact.roles, filters["role"]))
     return stmt
 
 

@@ -11,7 +11,7 @@ from hub_api.extensions import db
 from hub_api.models import Agreement, Curriculum, CurriculumAdoption, CurriculumModule, Institution
 from hub_api.models.base import utcnow
 from hub_api.models.enums import CurriculumStatus
-from hub_api.services.institutions import escape_like
+from hub_api.queries import json_list_contains, search_matches
 from hub_api.services.lookups import get_or_404, require_reference
 
 LOAD_OPTIONS = (selectinload(Curriculum.modules), selectinload(Curriculum.derivatives))
@@ -21,11 +21,6 @@ JSON_LIST_FILTERS = {
     "delivery_mode": Curriculum.delivery_modes,
     "language": Curriculum.languages,
 }
-
-
-def json_list_contains(column, value: str):
-    """A JSON list of short strings holds this value (portable to SQLite and PostgreSQL)."""
-    return sa.cast(column, sa.Text).like(f'%"{escape_like(value)}"%', escape="\\")
 
 
 def curricula_query(filters: dict) -> sa.Select:
@@ -59,8 +54,7 @@ def curricula_query(filters: dict) -> sa.Select:
             .exists()
         )
     if filters.get("q"):
-        pattern = f"%{escape_like(filters['q'].casefold())}%"
-        stmt = stmt.where(Curriculum.search_text.like(pattern, escape="\\"))
+        stmt = stmt.where(search_matches(Curriculum.search_text, filters["q"]))
     return stmt
 
 

@@ -8,12 +8,8 @@ from hub_api.extensions import db
 from hub_api.models import AgreementParty, ApiClient, Country, Institution, User
 from hub_api.models.programme import programme_donors, programme_implementers
 from hub_api.permissions import ensure_can_edit_institution
+from hub_api.queries import search_matches
 from hub_api.services.lookups import require_reference
-
-
-def escape_like(text: str) -> str:
-    """Escape LIKE wildcards so user text matches literally (escape character: backslash)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def institutions_query(filters: dict) -> sa.Select:
@@ -23,8 +19,7 @@ def institutions_query(filters: dict) -> sa.Select:
         if filters.get(name) is not None:
             stmt = stmt.where(getattr(Institution, name) == filters[name])
     if filters.get("q"):
-        pattern = f"%{escape_like(filters['q'].casefold())}%"
-        stmt = stmt.where(Institution.search_text.like(pattern, escape="\\"))
+        stmt = stmt.where(search_matches(Institution.search_text, filters["q"]))
     return stmt
 
 

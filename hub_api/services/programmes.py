@@ -7,7 +7,7 @@ from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Agreement, Institution, Programme, ProgrammeTarget
 from hub_api.models.base import utcnow
-from hub_api.services.institutions import escape_like
+from hub_api.queries import search_matches
 
 LIST_OPTIONS = (
     selectinload(Programme.donors),
@@ -32,8 +32,7 @@ def programmes_query(filters: dict) -> sa.Select:
             sa.or_(Programme.ends_on.is_(None), Programme.ends_on >= day),
         )
     if filters.get("q"):
-        pattern = f"%{escape_like(filters['q'].casefold())}%"
-        stmt = stmt.where(Programme.search_text.like(pattern, escape="\\"))
+        stmt = stmt.where(search_matches(Programme.search_text, filters["q"]))
     return stmt
 
 

@@ -9,7 +9,7 @@ from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Institution, User
 from hub_api.models.enums import Role
-from hub_api.services.institutions import escape_like
+from hub_api.queries import escape_like
 from hub_api.services.lookups import require_reference
 
 
