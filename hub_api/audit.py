@@ -53,6 +53,11 @@ def record(action: str, **facts) -> AuditEvent:
     return event
 
 
+def record_export(what: str, count: int, **details) -> AuditEvent:
+    """Record a read that hands out personal data: what, how many rows, in what scope."""
+    return record(f"{what}.export", object_type=what, details={"count": count, **details})
+
+
 def security_event(action: str, *, outcome: str, details: dict | None = None, **facts) -> None:
     """Queue an event that must survive the request's rollback (failed logins, refusals)."""
     g.setdefault("security_events", []).append(

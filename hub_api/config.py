@@ -73,6 +73,7 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         },
         "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
         "HUB_DOCUMENT_MAX_BYTES": _int(env, "HUB_DOCUMENT_MAX_BYTES", 20 * 1_048_576, minimum=1),
+        "HUB_IMPORT_MAX_BYTES": _int(env, "HUB_IMPORT_MAX_BYTES", 16 * 1_048_576, minimum=1),
         # A relative directory is taken inside the instance folder; an absolute one as it is.
         "HUB_DOCUMENT_DIR": str(Path(instance_path) / (env.get("HUB_DOCUMENT_DIR") or "documents")),
         "JWT_SECRET_KEY": secret,
@@ -83,6 +84,7 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("HUB_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": env.get("HUB_RATELIMIT_ENABLED", "true").lower() != "false",
         "HUB_LOGIN_RATE_LIMIT": env.get("HUB_LOGIN_RATE_LIMIT", "10 per minute"),
+        "HUB_VERIFY_RATE_LIMIT": env.get("HUB_VERIFY_RATE_LIMIT", "60 per minute"),
         "HUB_PROXY_COUNT": _int(env, "HUB_PROXY_COUNT", 0),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
         "HUB_SWAGGER_UI_URL": env.get(

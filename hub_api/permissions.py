@@ -55,3 +55,45 @@ def ensure_can_upload_document(principal: Principal, party_institution_ids: set[
         raise Forbidden(
             "Coordinators may upload documents only to agreements their institution takes part in."
         )
+
+
+def participant_reader(principal: Principal) -> bool:
+    """Admins, coordinators, and clients granted `participants:read`; analysts never see people."""
+    if principal.is_user:
+        return principal.role in (Role.HUB_ADMIN, Role.COORDINATOR)
+    return principal.has_scope(Scope.PARTICIPANTS_READ)
+
+
+def participant_writer(principal: Principal) -> bool:
+    """Admins, coordinators (their own institution's people), clients granted `participants:write`."""
+    if principal.is_user:
+        return principal.role in (Role.HUB_ADMIN, Role.COORDINATOR)
+    return principal.has_scope(Scope.PARTICIPANTS_WRITE) and principal.institution_id is not None
+
+
+def enrolment_writer(principal: Principal) -> bool:
+    """Admins, coordinators, and clients granted `enrolments:write` for an institution."""
+    if principal.is_user:
+        return principal.role in (Role.HUB_ADMIN, Role.COORDINATOR)
+    return principal.has_scope(Scope.ENROLMENTS_WRITE) and principal.institution_id is not None
+
+
+def sees_every_participant(principal: Principal) -> bool:
+    """Hub admins, and hub-level clients with `participants:read`, see everyone's participants."""
+    if principal.is_user:
+        return principal.is_hub_admin
+    return principal.institution_id is None and principal.has_scope(Scope.PARTICIPANTS_READ)
+
+
+def ensure_owns_participants(principal: Principal, institution_id: int) -> None:
+    """Admins write any institution's participants; others only their own institution's."""
+    if principal.is_hub_admin or principal.institution_id == institution_id:
+        return
+    raise Forbidden("You may change only your own institution's participants.")
+
+
+def ensure_hosts_cohort(principal: Principal, host_institution_id: int) -> None:
+    """Admins run any cohort; coordinators (and clients) only those their institution hosts."""
+    if principal.is_hub_admin or principal.institution_id == host_institution_id:
+        return
+    raise Forbidden("Only the host institution and hub administrators run this cohort.")

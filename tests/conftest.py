@@ -14,7 +14,7 @@ from hub_api.auth.passwords import hash_secret
 from hub_api.extensions import db
 from hub_api.models import User
 from hub_api.models.enums import Role
-from tests import factories
+from tests import factories, training_factories
 from tests.databases import (
     PostgresqlReset,
     SqliteReset,
@@ -84,7 +84,7 @@ def engine(app, backend):
 def dbs(engine):
     """A session independent of the app's, for arranging data and checking results."""
     with Session(engine, expire_on_commit=False) as session:
-        for factory_class in factories.ALL_FACTORIES:
+        for factory_class in (*factories.ALL_FACTORIES, *training_factories.ALL):
             factory_class._meta.sqlalchemy_session = session
         yield session
 

@@ -13,6 +13,7 @@ PUBLIC = {
     ("GET", "/ready"),
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/token"),
+    ("GET", "/api/v1/certificates/verify/1"),
 }
 DOCS_ENDPOINT_PREFIX = "api-docs."
 

@@ -9,10 +9,13 @@ from hub_api.models.agreement import (
     AgreementTransition,
 )
 from hub_api.models.audit import AuditEvent
+from hub_api.models.cohort import Attendance, Cohort, CohortSession, SeatAllocation
 from hub_api.models.country import Country
 from hub_api.models.curriculum import Curriculum, CurriculumAdoption, CurriculumModule
+from hub_api.models.enrolment import Certificate, Enrolment
 from hub_api.models.idempotency import IdempotencyKey
 from hub_api.models.institution import Contact, Institution
+from hub_api.models.participant import Participant
 from hub_api.models.programme import Programme, ProgrammeTarget
 
 __all__ = [
@@ -22,17 +25,24 @@ __all__ = [
     "AgreementParty",
     "AgreementTransition",
     "ApiClient",
+    "Attendance",
     "AuditEvent",
+    "Certificate",
+    "Cohort",
+    "CohortSession",
     "Contact",
     "Country",
     "Curriculum",
     "CurriculumAdoption",
     "CurriculumModule",
+    "Enrolment",
     "IdempotencyKey",
     "Institution",
+    "Participant",
     "Programme",
     "ProgrammeTarget",
     "RefreshToken",
+    "SeatAllocation",
     "TokenFamily",
     "User",
 ]

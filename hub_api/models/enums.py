@@ -155,3 +155,45 @@ class Standard(StrEnum):
     UNODC_DYNAMIC_SECURITY_HANDBOOK = "unodc_dynamic_security_handbook"
     UNODC_PRISON_INTELLIGENCE_HANDBOOK = "unodc_prison_intelligence_handbook"
     OTHER = "other"
+
+
+class CohortKind(StrEnum):
+    """The format of a training event."""
+
+    COURSE = "course"
+    WEBINAR = "webinar"
+    TOT = "tot"
+    E_LEARNING = "e_learning"
+    EXCHANGE_VISIT = "exchange_visit"
+    STUDY_VISIT = "study_visit"
+    SEMINAR = "seminar"
+
+
+class CohortStatus(StrEnum):
+    """Lifecycle of a cohort: planned → open → in_progress → completed, or cancelled."""
+
+    PLANNED = "planned"
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Gender(StrEnum):
+    """A participant's gender, as they chose to state it."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNDISCLOSED = "undisclosed"
+
+
+class EnrolmentStatus(StrEnum):
+    """Where a participant stands in a cohort."""
+
+    NOMINATED = "nominated"
+    ENROLLED = "enrolled"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    WITHDRAWN = "withdrawn"
+    NO_SHOW = "no_show"

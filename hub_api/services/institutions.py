@@ -23,7 +23,8 @@ def institutions_query(filters: dict) -> sa.Select:
     return stmt
 
 
-def _check_country(code: str | None) -> None:
+def check_country(code: str | None) -> None:
+    """A 422 on `country` unless the code is a known country."""
     if code is None:
         return
     if db.session.scalar(sa.select(Country.id).where(Country.code == code)) is None:
@@ -60,7 +61,7 @@ def _check_parent(institution_id: int | None, parent_id: int | None) -> None:
 
 def create_institution(*, data: dict) -> Institution:
     """Register a new institution."""
-    _check_country(data.get("country"))
+    check_country(data.get("country"))
     _check_code_free(data.get("code"), None)
     _check_parent(None, data.get("parent_id"))
     institution = Institution(**data)
@@ -72,7 +73,7 @@ def create_institution(*, data: dict) -> Institution:
 def update_institution(*, principal: Principal, institution: Institution, changes: dict) -> Institution:
     """Apply changes the caller is allowed to make."""
     ensure_can_edit_institution(principal, institution.id, changes)
-    _check_country(changes.get("country"))
+    check_country(changes.get("country"))
     _check_code_free(changes.get("code"), institution.id)
     if "parent_id" in changes:
         _check_parent(institution.id, changes["parent_id"])
