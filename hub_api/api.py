@@ -55,8 +55,36 @@ class HubApi(flask_smorest.Api):
         return errors.handle_http_exception(error)
 
 
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "The ETag you last read; a stale one gets 412. Optional.",
+}
+
+
+def _document_header(func, parameter: dict):
+    """Add a header parameter to the operation's docs without replacing its other parameters."""
+    apidoc = getattr(func, "_apidoc", {})
+    func._apidoc = {**apidoc, "hub_headers": [*apidoc.get("hub_headers", []), parameter]}
+    return func
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A Blueprint whose access decorators enforce a rule and document it in OpenAPI."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_header_doc)
+
+    @staticmethod
+    def _prepare_header_doc(doc, doc_info, **_kwargs):
+        """Append the documented headers after the query and path parameters."""
+        headers = doc_info.get("hub_headers")
+        if headers:
+            doc["parameters"] = [*doc.get("parameters", []), *headers]
+        return doc
 
     def route(self, rule, *, parameters=None, **options):
         """Register a view; authenticated POSTs also document the `Idempotency-Key` header."""
@@ -67,7 +95,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func):
             access = getattr(func, "hub_access", None)
             if access is not None and not access.public and access.replayable:
-                func = self.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(func)
+                func = _document_header(func, IDEMPOTENCY_KEY_PARAMETER)
             return register(func)
 
         return decorator
@@ -108,15 +136,5 @@ class Blueprint(flask_smorest.Blueprint):
 
     def etag_checked(self, func):
         """Document the optional `If-Match` header and the 412 it can cause."""
-        func = self.doc(
-            parameters=[
-                {
-                    "in": "header",
-                    "name": "If-Match",
-                    "required": False,
-                    "schema": {"type": "string"},
-                    "description": "The ETag you last read; a stale one gets 412. Optional.",
-                }
-            ]
-        )(func)
+        func = _document_header(func, IF_MATCH_PARAMETER)
         return self.alt_response(412, response="PRECONDITION_FAILED", description="Stale ETag")(func)

@@ -26,11 +26,19 @@ class HubError(Exception):
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, errors: dict | None = None, headers: dict | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: dict | None = None,
+        headers: dict | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
+        self.extra = extra  # further members of the problem document
 
 
 class Unauthorized(HubError):
@@ -99,6 +107,26 @@ CONSTRAINT_MESSAGES = {
         "this institution has already adopted this version",
     ),
     "agreements.reference": ("reference", "an agreement with this reference already exists"),
+    "uq_cohorts_code": ("code", "a cohort with this code already exists"),
+    "cohorts.code": ("code", "a cohort with this code already exists"),
+    "uq_enrolments_cohort_id_participant_id": ("participant_id", "this participant is already in the cohort"),
+    "enrolments.cohort_id, enrolments.participant_id": (
+        "participant_id",
+        "this participant is already in the cohort",
+    ),
+    "ck_cohorts_within_capacity": ("capacity", "the cohort has no seat left for this"),
+    "ck_cohort_seat_allocations_within_seats": (
+        "seat_allocations",
+        "the institution has no allocated seat left for this",
+    ),
+    "uq_participants_institution_id_external_ref": (
+        "external_ref",
+        "another participant of this institution has this reference",
+    ),
+    "participants.institution_id, participants.external_ref": (
+        "external_ref",
+        "another participant of this institution has this reference",
+    ),
 }
 
 
@@ -109,8 +137,9 @@ def problem(
     slug: str | None = None,
     errors: dict | None = None,
     headers: dict | None = None,
+    extra: dict | None = None,
 ) -> Response:
-    """Build an `application/problem+json` response carrying the request id."""
+    """Build an `application/problem+json` response carrying the request id (and `extra` members)."""
     phrase = HTTPStatus(status).phrase
     body = {
         "type": PROBLEM_TYPE_PREFIX + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
@@ -122,6 +151,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
+    body.update(extra or {})
     # ASCII-escaped, so text echoed from a bad request can never break the encoder.
     response = Response(stdlib_json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
     for name, value in (headers or {}).items():
@@ -164,7 +194,9 @@ def handle_hub_error(exc: HubError) -> Response:
     """Render a domain exception; refusals are written to the audit trail."""
     if exc.status == 403:
         audit.security_event("permission.denied", outcome="denied", details={"reason": exc.detail})
-    return _fail(exc.status, exc.detail, slug=exc.slug, errors=exc.errors, headers=exc.headers)
+    return _fail(
+        exc.status, exc.detail, slug=exc.slug, errors=exc.errors, headers=exc.headers, extra=exc.extra
+    )
 
 
 def handle_http_exception(exc: HTTPException) -> Response:

@@ -1,13 +1,19 @@
-from datetime import date, timedelta
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from hub_api import clock
 from hub_api.demo.agreements import AGREEMENTS
+from hub_api.demo.cohorts import COHORTS
 from hub_api.demo.curricula import ADOPTIONS, CURRICULA
 from hub_api.demo.institutions import DEMO_ACCOUNTS, INSTITUTIONS
 from hub_api.demo.loader import load_demo, reset_demo_accounts
+from hub_api.demo.participants import ENROLMENTS, KZ_REGIONS, PARTICIPANTS
 from hub_api.demo.programmes import PROGRAMMES
 from hub_api.extensions import db
 from hub_api.models import (
@@ -15,29 +21,55 @@ from hub_api.models import (
     AgreementCommitment,
     AgreementParty,
     AgreementTransition,
+    Attendance,
     AuditEvent,
+    Certificate,
+    Cohort,
+    CohortSession,
     Contact,
     Curriculum,
     CurriculumAdoption,
     CurriculumModule,
+    Enrolment,
     Institution,
+    Participant,
     Programme,
     ProgrammeTarget,
+    SeatAllocation,
     User,
 )
-from hub_api.models.enums import AgreementKind, AgreementStatus, PartyRole, ProgrammeMetric, Role
+from hub_api.models.cohort import session_trainers
+from hub_api.models.enrolment import CONFIRMED, SEAT_HOLDING
+from hub_api.models.enums import (
+    AgreementKind,
+    AgreementStatus,
+    CohortKind,
+    CohortStatus,
+    CurriculumStatus,
+    DeliveryMode,
+    EnrolmentStatus,
+    Gender,
+    PartyRole,
+    ProgrammeMetric,
+    Role,
+    StaffCategory,
+)
 from hub_api.schemas.agreements import AgreementSchema
+from hub_api.schemas.cohorts import CohortSchema
 from hub_api.schemas.contacts import ContactSchema
 from hub_api.schemas.curricula import AdoptionSchema, CurriculumSchema
 from hub_api.schemas.institutions import InstitutionSchema
+from hub_api.schemas.participants import ParticipantSchema
 from hub_api.schemas.programmes import ProgrammeSchema
+from hub_api.services import certificates
 from hub_api.services.agreements import NEXT_STATUS
+from hub_api.services.cohorts import has_seats_for
 from tests.helpers import bearer, login, row_count
 
 DEMO_PASSWORD = "demo-password-for-tests"
 SUMMARY = (
-    "16 institutions, 15 contacts, 3 programmes, 9 agreements, 7 curriculum versions, 4 adoptions "
-    "({added} added, {updated} updated)"
+    "16 institutions, 15 contacts, 3 programmes, 9 agreements, 7 curriculum versions, 4 adoptions, "
+    "132 participants, 7 cohorts, 43 sessions, 130 enrolments ({added} added, {updated} updated)"
 )
 DEMO_CODES = {
     "KTA",
@@ -72,6 +104,21 @@ REAL_PEOPLE = [
     "O'Brien",
     "O\u2019Brien",
     "Sidorov",
+]
+# The same people as Russian-language records would spell them.
+REAL_PEOPLE_CYRILLIC = [
+    "Дарменов",
+    "Муканов",
+    "Джанузаков",
+    "Абдырахманов",
+    "Федотова",
+    "Зафари",
+    "Мектепбаева",
+    "Жаубасарова",
+    "Теленков",
+    "Баймукашев",
+    "О'Брайен",
+    "Сидоров",
 ]
 
 
@@ -170,6 +217,84 @@ def snapshot(dbs) -> dict:
         "curricula": curricula,
         "modules": modules,
         "adoptions": adoptions,
+        **training_snapshot(dbs),
+    }
+
+
+def training_snapshot(dbs) -> dict:
+    """Every participant, cohort, session, enrolment, attendance and certificate row, as stored."""
+    participants = {
+        (p.institution_id, p.external_ref): (
+            p.id,
+            p.version,
+            p.updated_at,
+            p.given_name,
+            p.family_name,
+            p.gender,
+            p.staff_category,
+            p.position,
+            p.region,
+            p.is_trainer,
+            p.search_text,
+        )
+        for p in dbs.scalars(sa.select(Participant))
+    }
+    cohorts = {
+        c.code: (
+            c.id,
+            c.version,
+            c.updated_at,
+            c.status,
+            c.title,
+            c.curriculum_id,
+            c.starts_on,
+            c.ends_on,
+            c.capacity,
+            c.seats_taken,
+            c.search_text,
+        )
+        for c in dbs.scalars(sa.select(Cohort))
+    }
+    allocations = {
+        (a.cohort_id, a.institution_id): (a.id, a.seats, a.seats_taken)
+        for a in dbs.scalars(sa.select(SeatAllocation))
+    }
+    sessions = {
+        (s.cohort_id, s.starts_at): (s.id, s.version, s.updated_at, s.ends_at, s.topic, s.mode)
+        for s in dbs.scalars(sa.select(CohortSession))
+    }
+    trainers = set(dbs.execute(sa.select(session_trainers)).all())
+    enrolments = {
+        (e.cohort_id, e.participant_id): (
+            e.id,
+            e.version,
+            e.updated_at,
+            e.institution_id,
+            e.status,
+            e.status_changed_at,
+            e.pre_score,
+            e.post_score,
+            e.satisfaction,
+        )
+        for e in dbs.scalars(sa.select(Enrolment))
+    }
+    attendance = {
+        (a.session_id, a.enrolment_id): (a.id, a.present, a.minutes)
+        for a in dbs.scalars(sa.select(Attendance))
+    }
+    certificates_ = {
+        c.enrolment_id: (c.id, c.version, c.updated_at, c.number, c.code, c.issued_on, c.revoked_at)
+        for c in dbs.scalars(sa.select(Certificate))
+    }
+    return {
+        "participants": participants,
+        "cohorts": cohorts,
+        "allocations": allocations,
+        "sessions": sessions,
+        "trainers": trainers,
+        "enrolments": enrolments,
+        "attendance": attendance,
+        "certificates": certificates_,
     }
 
 
@@ -290,9 +415,9 @@ def test_data_set_passes_the_api_validation():
             assert ContactSchema().validate(dict(contact)) == {}, contact["name"]
 
 
-def test_loading_twice_changes_nothing(app, dbs):
+def test_loading_twice_changes_nothing(app, dbs, count_queries):
     first = load(app)
-    assert first == SUMMARY.format(added=54, updated=0)
+    assert first == SUMMARY.format(added=54 + 132 + 7 + 43 + 130, updated=0)
     before = snapshot(dbs)
     audit_before = row_count(dbs, AuditEvent)
     assert len(before["institutions"]) == 16
@@ -306,10 +431,21 @@ def test_loading_twice_changes_nothing(app, dbs):
     assert len(before["curricula"]) == 7
     assert len(before["modules"]) == 29
     assert len(before["adoptions"]) == 4
+    assert len(before["participants"]) == 132
+    assert len(before["cohorts"]) == 7
+    assert len(before["allocations"]) == 3 + 4
+    assert len(before["sessions"]) == 43
+    assert len(before["trainers"]) == 68
+    assert len(before["enrolments"]) == 130
+    assert len(before["attendance"]) == 737
+    assert len(before["certificates"]) == 114
 
-    second = load(app)
+    with count_queries() as statements:
+        second = load(app)
 
     assert second == SUMMARY.format(added=0, updated=0)
+    writes = [s for s in statements if s.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
     after = snapshot(dbs)
     assert after == before
     assert row_count(dbs, AuditEvent) == audit_before
@@ -1018,3 +1154,486 @@ def test_loading_twice_through_the_api_shows_the_same_curricula(app, client, adm
         adoptions_before
     )
     assert row_count(dbs, AuditEvent) == audit_before
+
+
+# --- cohorts, participants and enrolments ---------------------------------------------------
+
+PVE_BATCHES = ("KTA-PVE-2020-01", "KTA-PVE-2020-02", "KTA-PVE-2020-03")
+PVE_CATEGORIES = {StaffCategory.PSYCHOLOGIST, StaffCategory.PVE_INSPECTOR, StaffCategory.SECURITY_OFFICER}
+
+
+def cohort(dbs, code: str) -> Cohort:
+    dbs.expire_all()
+    return dbs.scalar(sa.select(Cohort).where(Cohort.code == code))
+
+
+def enrolled(dbs, code: str) -> list[tuple[Enrolment, Participant]]:
+    """The cohort's enrolments with their participants, in id order."""
+    dbs.expire_all()
+    return dbs.execute(
+        sa.select(Enrolment, Participant)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Cohort.code == code)
+        .order_by(Enrolment.id)
+    ).all()
+
+
+def sessions_of(dbs, row: Cohort) -> list[CohortSession]:
+    return list(
+        dbs.scalars(
+            sa.select(CohortSession)
+            .where(CohortSession.cohort_id == row.id)
+            .order_by(CohortSession.starts_at)
+        )
+    )
+
+
+def curriculum_key(dbs, row: Cohort) -> tuple[str, int]:
+    curriculum = dbs.get(Curriculum, row.curriculum_id)
+    return curriculum.code, curriculum.number
+
+
+def local(moment: datetime, hours: int) -> datetime:
+    return moment.astimezone(UTC) + timedelta(hours=hours)
+
+
+def test_three_pve_batches_trained_56_officers_11_percent_women(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    trained = []
+    for code in PVE_BATCHES:
+        row = cohort(dbs, code)
+        assert row.status is CohortStatus.COMPLETED, code
+        assert curriculum_key(dbs, row) == ("KTA-PVE-MODULES", 1)
+        assert codes[row.host_institution_id] == "KTA-PVE"
+        assert dbs.get(Programme, row.programme_id).code == "UN-GP-VEP"
+        assert (row.country, row.city, row.language) == ("KZ", "Kostanay", "ru")
+        for enrolment, participant in enrolled(dbs, code):
+            assert codes[participant.institution_id] == "KZ-PSC"
+            assert participant.staff_category in PVE_CATEGORIES
+            if enrolment.status is EnrolmentStatus.COMPLETED:
+                trained.append(participant)
+    # "two courses held in February 2020", then the third batch in May.
+    february = [cohort(dbs, code) for code in PVE_BATCHES[:2]]
+    for row in february:
+        assert row.kind is CohortKind.COURSE
+        assert row.delivery_mode is DeliveryMode.IN_PERSON
+        assert (row.starts_on.year, row.starts_on.month, row.ends_on.month) == (2020, 2, 2)
+    assert february[0].ends_on < february[1].starts_on
+    # "This brings the total number of prison officers trained to 56 (11% women)".
+    assert len(trained) == 56
+    assert len({p.id for p in trained}) == 56
+    women = [p for p in trained if p.gender is Gender.FEMALE]
+    assert len(women) == 6
+    assert round(100 * len(women) / len(trained)) == 11
+
+
+def test_pavlodar_webinar_18_to_21_may_2020_for_up_to_20_officers(app, dbs):
+    load(app)
+    row = cohort(dbs, "KTA-PVE-2020-03")
+    assert (row.starts_on, row.ends_on) == (date(2020, 5, 18), date(2020, 5, 21))
+    assert row.capacity == 20
+    assert row.kind is CohortKind.WEBINAR
+    assert row.delivery_mode is DeliveryMode.ONLINE
+    assert "Pavlodar" in row.title["en"] and "Павлодар" in row.title["ru"]
+    people = enrolled(dbs, "KTA-PVE-2020-03")
+    assert 0 < len(people) <= 20
+    assert {p.region for _, p in people} == {"Pavlodar Region"}
+    # Four days, one session each, on Kazakhstan's UTC+6 of 2020.
+    sessions = sessions_of(dbs, row)
+    assert [local(s.starts_at, 6).date() for s in sessions] == [date(2020, 5, d) for d in (18, 19, 20, 21)]
+    for session in sessions:
+        assert session.mode is DeliveryMode.ONLINE
+        assert session.trainers, session.topic
+        assert all(t.is_trainer for t in session.trainers)
+
+
+def test_media_webinar_29_focal_points_from_17_regions_in_nine_sessions(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    row = cohort(dbs, "PSC-MEDIA-2020-01")
+    assert (row.starts_on, row.ends_on) == (date(2020, 5, 13), date(2020, 5, 29))
+    assert curriculum_key(dbs, row) == ("UNODC-MEDIA-COMMS", 1)
+    assert codes[row.host_institution_id] == "KZ-PSC"
+    assert row.kind is CohortKind.WEBINAR
+    people = enrolled(dbs, "PSC-MEDIA-2020-01")
+    assert len(people) == 29
+    assert {p.staff_category for _, p in people} == {StaffCategory.MEDIA_OFFICER}
+    regions = {p.region for _, p in people}
+    assert len(regions) == 17
+    assert regions == set(KZ_REGIONS)
+    sessions = sessions_of(dbs, row)
+    assert len(sessions) == 9
+    for session in sessions:
+        assert session.ends_at - session.starts_at == timedelta(hours=2)
+        assert row.starts_on <= local(session.starts_at, 6).date() <= row.ends_on
+    attendance = dbs.scalars(
+        sa.select(Attendance).where(Attendance.session_id.in_([s.id for s in sessions]))
+    ).all()
+    assert len(attendance) == 29 * 9
+    assert sum(a.present for a in attendance) > 0.9 * len(attendance)
+
+
+def test_online_tot_trains_the_centres_trainers(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    row = cohort(dbs, "KTA-PVE-TOT-2020-01")
+    assert row.kind is CohortKind.TOT
+    assert row.delivery_mode is DeliveryMode.ONLINE
+    assert curriculum_key(dbs, row) == ("NIKA-ONLINE-TOT", 1)
+    assert codes[row.host_institution_id] == "KTA-PVE"
+    # "the two-week long capacity development training": ten working days.
+    assert row.ends_on - row.starts_on == timedelta(days=11)
+    sessions = sessions_of(dbs, row)
+    assert len(sessions) == 10
+    assert {codes[t.institution_id] for s in sessions for t in s.trainers} == {"NIKA"}
+    trainees = [p for _, p in enrolled(dbs, "KTA-PVE-TOT-2020-01")]
+    assert trainees
+    for participant in trainees:
+        assert participant.is_trainer
+        assert participant.staff_category is StaffCategory.INSTRUCTOR
+        assert codes[participant.institution_id] == "KTA-PVE"
+    # The same national trainers teach the PVE batches.
+    batch_trainers = {
+        t.id for code in PVE_BATCHES for s in sessions_of(dbs, cohort(dbs, code)) for t in s.trainers
+    }
+    assert batch_trainers and batch_trainers <= {p.id for p in trainees}
+
+
+def test_regional_cohort_is_open_with_kyrgyz_seats_left(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    ids = {code: id_ for id_, code in codes.items()}
+    row = cohort(dbs, "KTA-HUB-2027-01")
+    assert row.status is CohortStatus.OPEN
+    assert codes[row.host_institution_id] == "KTA"
+    assert dbs.get(Agreement, row.agreement_id).reference == "MOU/2024/KTA-KGMIA-KNU"
+    assert dbs.get(Programme, row.programme_id).code == "RFTF-DET-II"
+    assert curriculum_key(dbs, row) == ("KTA-PVE-MODULES", 2)
+    assert row.starts_on > DEMO_TODAY
+    allocations = {codes[a.institution_id]: a for a in row.seat_allocations}
+    assert {"KG-MIA-ACAD", "KG-SCS", "KTA"} <= set(allocations)
+    assert row.seats_left > 0
+    people = enrolled(dbs, "KTA-HUB-2027-01")
+    statuses = {e.status for e, _ in people}
+    assert {EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED} <= statuses
+    assert statuses <= {EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED, EnrolmentStatus.WITHDRAWN}
+    for enrolment, _ in people:
+        assert enrolment.status_changed_at.date() <= DEMO_TODAY
+        assert enrolment.sessions_attended == 0
+        assert enrolment.certificate is None
+    # The Kyrgyz academy, the Kyrgyz service and the demo coordinator's academy can still take seats.
+    for code in ("KG-MIA-ACAD", "KG-SCS", "KTA"):
+        assert allocations[code].seats_taken < allocations[code].seats, code
+        open_for = dbs.scalars(sa.select(Cohort.code).where(has_seats_for(ids[code]))).all()
+        assert open_for == ["KTA-HUB-2027-01"], code
+    # The first regional course, under the same MoU, certified Kyrgyz officers.
+    first = cohort(dbs, "KTA-HUB-2025-01")
+    assert first.status is CohortStatus.COMPLETED
+    assert first.agreement_id == row.agreement_id
+    certified = {
+        codes[p.institution_id] for e, p in enrolled(dbs, "KTA-HUB-2025-01") if e.certificate is not None
+    }
+    assert {"KG-MIA-ACAD", "KG-SCS"} <= certified
+
+
+def test_every_demo_cohort_keeps_the_rules_the_api_enforces(app, dbs):
+    load(app)
+    dbs.expire_all()
+    rows = dbs.scalars(sa.select(Cohort)).all()
+    assert sorted(c.code for c in rows) == sorted(entry["code"] for entry in COHORTS)
+    for row in rows:
+        assert dbs.get(Curriculum, row.curriculum_id).status is CurriculumStatus.PUBLISHED, row.code
+        assert row.ends_on >= row.starts_on
+        assert sum(a.seats for a in row.seat_allocations) <= row.capacity, row.code
+        enrolments = dbs.scalars(sa.select(Enrolment).where(Enrolment.cohort_id == row.id)).all()
+        holding = [e for e in enrolments if e.status in SEAT_HOLDING]
+        assert row.seats_taken == len(holding), row.code
+        assert row.seats_taken <= row.capacity
+        for allocation in row.seat_allocations:
+            taken = [e for e in holding if e.institution_id == allocation.institution_id]
+            assert allocation.seats_taken == len(taken) <= allocation.seats, row.code
+        if row.seat_allocations:
+            allocated = {a.institution_id for a in row.seat_allocations}
+            assert {e.institution_id for e in holding} <= allocated, row.code
+        # Sessions fall within the cohort's dates, in UTC and in local time alike.
+        offset = 6 if row.starts_on < date(2024, 3, 1) else 5
+        session_ids = set()
+        for session in sessions_of(dbs, row):
+            session_ids.add(session.id)
+            assert session.starts_at.tzinfo is not None
+            for moment in (session.starts_at, session.ends_at):
+                assert row.starts_on <= moment.date() <= row.ends_on, row.code
+                assert row.starts_on <= local(moment, offset).date() <= row.ends_on, row.code
+            assert 9 <= local(session.starts_at, offset).hour <= 15, row.code
+            assert session.mode is row.delivery_mode
+        for enrolment in enrolments:
+            participant = dbs.get(Participant, enrolment.participant_id)
+            assert enrolment.institution_id == participant.institution_id
+            assert enrolment.status_changed_at is not None
+            for score in (enrolment.pre_score, enrolment.post_score):
+                assert score is None or 0 <= score <= 100
+            assert enrolment.satisfaction is None or 1 <= enrolment.satisfaction <= 5
+            records = dbs.scalars(sa.select(Attendance).where(Attendance.enrolment_id == enrolment.id)).all()
+            assert {a.session_id for a in records} <= session_ids
+            if records:
+                assert enrolment.status in CONFIRMED, row.code
+            if row.status is CohortStatus.COMPLETED and enrolment.status in CONFIRMED:
+                assert len(records) == len(session_ids), row.code
+            if enrolment.status is EnrolmentStatus.COMPLETED:
+                assert enrolment.post_score >= 60
+                assert enrolment.attendance_rate >= 0.8
+        if row.status is CohortStatus.COMPLETED:
+            assert {e.status for e in enrolments} <= {
+                EnrolmentStatus.COMPLETED,
+                EnrolmentStatus.FAILED,
+                EnrolmentStatus.NO_SHOW,
+                EnrolmentStatus.WITHDRAWN,
+            }, row.code
+
+
+def test_every_completed_enrolment_has_a_valid_certificate(app, dbs):
+    load(app)
+    dbs.expire_all()
+    names = dict(dbs.execute(sa.select(Institution.id, Institution.name)).all())
+    rows = dbs.execute(sa.select(Enrolment, Cohort).join(Cohort, Cohort.id == Enrolment.cohort_id)).all()
+    completed = [(e, c) for e, c in rows if e.status is EnrolmentStatus.COMPLETED]
+    assert len(completed) == 114
+    assert row_count(dbs, Certificate) == len(completed)
+    for enrolment, row in rows:
+        if enrolment.status is not EnrolmentStatus.COMPLETED:
+            assert enrolment.certificate is None
+            continue
+        certificate = enrolment.certificate
+        assert certificate.valid
+        assert certificate.issued_on == row.ends_on
+        assert certificate.number.startswith(f"HUB-{row.ends_on.year}-")
+    numbers = [e.certificate.number for e, _ in completed]
+    assert len(set(numbers)) == len(numbers)
+    enrolment, row = completed[0]
+    participant = dbs.get(Participant, enrolment.participant_id)
+    with app.app_context():
+        public = certificates.verify(enrolment.certificate.code)
+    assert public["valid"] is True
+    assert public["certificate_number"] == enrolment.certificate.number
+    assert public["holder_initials"] == f"{participant.given_name[0]}. {participant.family_name[0]}."
+    assert public["issued_on"] == row.ends_on
+    assert public["issuer"] == names[row.host_institution_id]
+    assert public["cohort_title"] == row.title
+
+
+def test_participants_are_invented_with_unique_references(app, dbs):
+    load(app)
+    dbs.expire_all()
+    codes = institution_codes(dbs)
+    people = dbs.scalars(sa.select(Participant)).all()
+    assert len(people) == len(PARTICIPANTS)
+    refs = [(p.institution_id, p.external_ref) for p in people]
+    assert len(set(refs)) == len(refs)
+    assert len({(p.given_name, p.family_name) for p in people}) == len(people)
+    for participant in people:
+        name = f"{participant.given_name} {participant.family_name}".casefold()
+        for surname in REAL_PEOPLE + REAL_PEOPLE_CYRILLIC:
+            assert surname.casefold() not in name, name
+        assert participant.email is None
+        # Kazakh institutions keep names in Cyrillic; the Kyrgyz partners' rosters are in Latin.
+        cyrillic = all("\u0400" <= ch <= "\u04ff" for ch in participant.family_name)
+        assert cyrillic == (codes[participant.institution_id] not in ("KG-MIA-ACAD", "KG-SCS")), name
+    enrolled_ids = set(dbs.scalars(sa.select(Enrolment.participant_id)))
+    for participant in people:
+        if participant.id in enrolled_ids:
+            assert participant.region, participant.external_ref
+    genders = {p.gender for p in people}
+    assert genders == {Gender.FEMALE, Gender.MALE}
+    categories = {p.staff_category for p in people}
+    assert PVE_CATEGORIES | {StaffCategory.MEDIA_OFFICER, StaffCategory.INSTRUCTOR} <= categories
+    assert StaffCategory.PROBATION_OFFICER in categories
+    trainers = [p for p in people if p.is_trainer]
+    assert {codes[p.institution_id] for p in trainers} == {"KTA-PVE", "NIKA"}
+
+
+def test_demo_participants_are_the_same_in_every_process():
+    script = (
+        "import json; from hub_api.demo.participants import PARTICIPANTS, ENROLMENTS; "
+        "print(json.dumps([PARTICIPANTS, ENROLMENTS], default=str))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(out.stdout) == json.loads(json.dumps([PARTICIPANTS, ENROLMENTS], default=str))
+
+
+def test_cohorts_and_participants_pass_the_api_validation():
+    ids = {entry["code"]: n for n, entry in enumerate(INSTITUTIONS, start=1)}
+    for entry in COHORTS:
+        body = {
+            "code": entry["code"],
+            "title": entry["title"],
+            "kind": entry["kind"].value,
+            "curriculum_id": 1,
+            "host_institution_id": ids[entry["host"]],
+            "programme_id": 1 if entry["programme"] else None,
+            "agreement_id": 1 if entry["agreement"] else None,
+            "delivery_mode": entry["delivery_mode"].value,
+            "country": entry["country"],
+            "city": entry["city"],
+            "language": entry["language"],
+            "starts_on": entry["starts_on"].isoformat(),
+            "ends_on": entry["ends_on"].isoformat(),
+            "capacity": entry["capacity"],
+            "seat_allocations": [
+                {"institution_id": ids[code], "seats": seats} for code, seats in entry["allocations"].items()
+            ],
+        }
+        assert CohortSchema().validate(body) == {}, entry["code"]
+        for session in entry["sessions"]:
+            assert len(session["topic"]) <= 300
+    for entry in PARTICIPANTS:
+        body = {k: v for k, v in entry.items() if k != "institution"}
+        body.update(
+            institution_id=ids[entry["institution"]],
+            gender=entry["gender"].value,
+            staff_category=entry["staff_category"].value,
+        )
+        assert ParticipantSchema().validate(body) == {}, entry["external_ref"]
+    people = {(p["institution"], p["external_ref"]) for p in PARTICIPANTS}
+    for entry in ENROLMENTS:
+        assert entry["participant"] in people
+
+
+def test_refresh_restores_cohort_data_and_keeps_rows_made_through_the_api(app, dbs):
+    load(app)
+    codes = institution_codes(dbs)
+    ids = {code: id_ for id_, code in codes.items()}
+    upcoming = cohort(dbs, "KTA-HUB-2027-01")
+    finished = cohort(dbs, "KTA-HUB-2025-01")
+    withdrawn = next(e for e, _ in enrolled(dbs, "KTA-HUB-2025-01") if e.status is EnrolmentStatus.COMPLETED)
+    media_session = sessions_of(dbs, cohort(dbs, "PSC-MEDIA-2020-01"))[0]
+    tot_session = sessions_of(dbs, cohort(dbs, "KTA-PVE-TOT-2020-01"))[0]
+    participant = dbs.scalar(sa.select(Participant).where(Participant.external_ref == "PSC-2020-001"))
+    upcoming_id, finished_id, withdrawn_id = upcoming.id, finished.id, withdrawn.id
+    media_session_id, tot_session_id = media_session.id, tot_session.id
+    certificate = withdrawn.certificate
+    certificate_id, certificate_code = certificate.id, certificate.code
+    # Edits a demo user might make...
+    upcoming.capacity = 30
+    upcoming.seat_allocations = [a for a in upcoming.seat_allocations if codes[a.institution_id] != "KG-SCS"]
+    withdrawn.status = EnrolmentStatus.WITHDRAWN
+    certificate.revoked_at = datetime.now(UTC)
+    finished.seats_taken -= 1
+    next(
+        a for a in finished.seat_allocations if a.institution_id == withdrawn.institution_id
+    ).seats_taken -= 1
+    dbs.delete(media_session.attendance[0])
+    tot_session.trainers = tot_session.trainers[:1]
+    participant.region = "Elsewhere"
+    # ...and rows made through the API, which a refresh keeps and counts.
+    newcomer = Participant(
+        institution_id=ids["KTA"],
+        external_ref="KTA-BY-HAND-1",
+        given_name="Test",
+        family_name="Lecturer",
+        gender=Gender.FEMALE,
+        staff_category=StaffCategory.INSTRUCTOR,
+    )
+    dbs.add(newcomer)
+    dbs.flush()
+    dbs.add(
+        Enrolment(
+            cohort_id=upcoming_id,
+            participant_id=newcomer.id,
+            institution_id=ids["KTA"],
+            status=EnrolmentStatus.NOMINATED,
+            status_changed_at=datetime.now(UTC),
+        )
+    )
+    upcoming.seats_taken += 1
+    next(a for a in upcoming.seat_allocations if codes[a.institution_id] == "KTA").seats_taken += 1
+    extra = CohortSession(
+        cohort_id=upcoming_id,
+        starts_at=datetime(2027, 2, 12, 13, tzinfo=UTC),
+        ends_at=datetime(2027, 2, 12, 14, tzinfo=UTC),
+        topic="Closing ceremony (added through the API)",
+        mode=DeliveryMode.IN_PERSON,
+    )
+    dbs.add(extra)
+    dbs.commit()
+    extra_id = extra.id
+
+    # Updated: the two cohorts, the enrolment, the two sessions and the participant.
+    assert load(app) == SUMMARY.format(added=0, updated=6)
+
+    dbs.expire_all()
+    upcoming = dbs.get(Cohort, upcoming_id)
+    assert upcoming.capacity == 24
+    assert {codes[a.institution_id]: a.seats for a in upcoming.seat_allocations} == {
+        "KG-MIA-ACAD": 8,
+        "KG-SCS": 6,
+        "KZ-PSC": 6,
+        "KTA": 4,
+    }
+    # The hand-made nomination still holds its seat.
+    assert upcoming.seats_taken == 12
+    assert {codes[a.institution_id]: a.seats_taken for a in upcoming.seat_allocations}["KTA"] == 2
+    assert dbs.get(CohortSession, extra_id) is not None
+    restored = dbs.get(Enrolment, withdrawn_id)
+    assert restored.status is EnrolmentStatus.COMPLETED
+    assert restored.certificate.id == certificate_id
+    assert restored.certificate.code == certificate_code
+    assert restored.certificate.valid
+    assert restored.certificate.issued_on == date(2025, 2, 14)
+    assert dbs.get(Cohort, finished_id).seats_taken == 18
+    assert len(dbs.get(CohortSession, media_session_id).attendance) == 29
+    assert len(dbs.get(CohortSession, tot_session_id).trainers) == 2
+    assert dbs.scalar(sa.select(Participant.region).where(Participant.external_ref == "PSC-2020-001")) != (
+        "Elsewhere"
+    )
+    assert load(app) == SUMMARY.format(added=0, updated=0)
+
+
+def test_demo_coordinator_can_nominate_into_the_open_cohort_and_a_refresh_keeps_it(app, client, dbs):
+    load(app)
+    reset(app)
+    token = login(client, "coordinator@demo-hub.example", DEMO_PASSWORD).json["access_token"]
+    headers = bearer(token)
+    response = client.get("/api/v1/cohorts", query_string={"status": "open"}, headers=headers)
+    assert response.status_code == 200, response.json
+    [upcoming] = response.json
+    assert upcoming["code"] == "KTA-HUB-2027-01"
+    seats_left = upcoming["seats_left"]
+    created = client.post(
+        "/api/v1/participants",
+        json={
+            "external_ref": "KTA-2026-900",
+            "given_name": "Demo",
+            "family_name": "Lecturer",
+            "gender": "female",
+            "staff_category": "instructor",
+            "region": "Kostanay Region",
+        },
+        headers=headers,
+    )
+    assert created.status_code == 201, created.json
+    nominated = client.post(
+        f"/api/v1/cohorts/{upcoming['id']}/enrolments",
+        json={"participant_id": created.json["id"]},
+        headers=headers,
+    )
+    assert nominated.status_code == 201, nominated.json
+    after = client.get(f"/api/v1/cohorts/{upcoming['id']}", headers=headers)
+    assert after.json["seats_left"] == seats_left - 1
+
+    assert load(app) == SUMMARY.format(added=0, updated=0)
+    dbs.expire_all()
+    assert dbs.get(Enrolment, nominated.json["id"]).status is EnrolmentStatus.NOMINATED
+    assert cohort(dbs, "KTA-HUB-2027-01").seats_taken == 12
+
+
+def test_anyone_can_verify_a_demo_certificate(app, client, dbs):
+    load(app)
+    code = dbs.scalar(sa.select(Certificate.code).order_by(Certificate.id).limit(1))
+    response = client.get(f"/api/v1/certificates/verify/{code}")
+    assert response.status_code == 200, response.json
+    assert response.json["valid"] is True
+    assert response.json["issued_on"] == "2020-02-07"
+    assert response.json["certificate_number"].startswith("HUB-2020-")

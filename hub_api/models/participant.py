@@ -54,8 +54,8 @@ class Participant(TimestampMixin, db.Model):
 
 
 def participant_search_text(values: dict) -> str:
-    """The case-folded text `q` searches: names, reference and email."""
-    parts = (values.get(key) for key in ("given_name", "family_name", "external_ref", "email"))
+    """The case-folded names that `q` searches (Cyrillic too, on both databases)."""
+    parts = (values.get(key) for key in ("given_name", "family_name"))
     return " ".join(p.casefold() for p in parts if p)
 
 

@@ -15,6 +15,7 @@ from hub_api.resources import (
     enrolments,
     health,
     institutions,
+    participants,
     programmes,
     users,
 )
@@ -30,6 +31,7 @@ MODULES = (
     agreements,
     agreement_documents,
     curricula,
+    participants,
     cohorts,
     cohort_sessions,
     enrolments,

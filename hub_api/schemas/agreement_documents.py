@@ -7,19 +7,9 @@ from werkzeug.datastructures import FileStorage
 
 from hub_api.models.enums import LANGUAGES
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, TimestampedSchema
+from hub_api.schemas.base import BaseSchema, TimestampedSchema, TrimmedString
 
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="A SHA-256 is 64 lowercase hexadecimal digits.")
-
-
-class TrimmedString(fields.String):
-    """A string stripped of surrounding whitespace that must not end up blank."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
-            raise ValidationError("Must not be blank.")
-        return text
 
 
 class DocumentFile(Upload):

@@ -81,6 +81,16 @@ def enum_field(enum_cls, **kwargs) -> fields.Enum:
     return fields.Enum(enum_cls, by_value=True, **kwargs)
 
 
+class TrimmedString(fields.String):
+    """A string stripped of surrounding whitespace that must not end up blank."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise ValidationError("Must not be blank.")
+        return text
+
+
 class PersonalText(fields.String):
     """A person's name or email: shown only to callers `may_see` allows, otherwise null."""
 

@@ -1,23 +1,44 @@
 """Participant schemas: the officer's record, changes, list filters, and the summary nested elsewhere."""
 
+from flask import g, has_request_context
 from marshmallow import fields, post_load, validate
 
 from hub_api.models.enums import Gender, StaffCategory
 from hub_api.pagination import ListArgsSchema, sort_field
 from hub_api.permissions import participant_reader
-from hub_api.schemas.agreement_documents import TrimmedString
 from hub_api.schemas.base import (
     BaseSchema,
     PersonalText,
     TimestampedSchema,
-    email_field,
+    TrimmedString,
     enum_field,
     id_field,
 )
 from hub_api.schemas.problems import ProblemSchema
+from hub_api.services.visibility import owns_participant
 
 REF_LENGTH = validate.Length(max=100)
 REF_DESCRIPTION = "The institution's own reference (personnel number); unique within the institution"
+
+
+class _OwnerOnly:
+    """Shows the value only to the participant's own institution (and the hub), else null.
+
+    A host institution sees the names and results of its guests, never their contact details."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        principal = g.get("principal") if has_request_context() else None
+        if principal is not None and not owns_participant(principal, obj):
+            return None
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class OwnerOnlyText(_OwnerOnly, TrimmedString):
+    """Text that only the participant's own institution reads back."""
+
+
+class OwnerOnlyEmail(_OwnerOnly, fields.Email):
+    """An email address that only the participant's own institution reads back."""
 
 
 class ParticipantSummarySchema(BaseSchema):
@@ -39,9 +60,9 @@ def _person_fields(required: bool) -> dict:
         "family_name": TrimmedString(required=required, validate=validate.Length(max=100)),
         "gender": enum_field(Gender, required=required),
         "staff_category": enum_field(StaffCategory, required=required),
-        "position": TrimmedString(allow_none=True, validate=validate.Length(max=200)),
+        "position": OwnerOnlyText(allow_none=True, validate=validate.Length(max=200)),
         "region": TrimmedString(allow_none=True, validate=validate.Length(max=120)),
-        "email": email_field(allow_none=True),
+        "email": OwnerOnlyEmail(allow_none=True, validate=validate.Length(max=254)),
         "is_trainer": fields.Boolean(metadata={"description": "Also trains others (default false)"}),
     }
 
@@ -52,7 +73,7 @@ class ParticipantSchema(TimestampedSchema.from_dict(_person_fields(required=True
     institution_id = id_field(
         metadata={"description": "Set on creation only; defaults to the caller's own institution"}
     )
-    external_ref = TrimmedString(
+    external_ref = OwnerOnlyText(
         allow_none=True, validate=REF_LENGTH, metadata={"description": REF_DESCRIPTION}
     )
     erased = fields.Boolean(dump_only=True)
@@ -76,7 +97,8 @@ class ParticipantQuerySchema(ListArgsSchema):
     external_ref = fields.String(validate=validate.Length(min=1, max=100))
     erased = fields.Boolean(metadata={"description": "true: only erased participants; false: none of them"})
     q = fields.String(
-        validate=validate.Length(min=1, max=100), metadata={"description": "names, reference or email"}
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "names; also reference or email of your own institution's participants"},
     )
     sort = sort_field("family_name", "given_name", "created_at", "updated_at", default="family_name")
 
@@ -113,7 +135,9 @@ class ParticipantImportRowSchema(BaseSchema.from_dict(_person_fields(required=Tr
 class ImportRowResultSchema(BaseSchema):
     """What the import did, or would do, with one row."""
 
-    row = fields.Integer(metadata={"description": "1-based number of the data row (header not counted)"})
+    row = fields.Integer(
+        metadata={"description": "1-based number of the data row (neither the header nor blank lines count)"}
+    )
     external_ref = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(("created", "updated", "unchanged", "error")))
     participant_id = fields.Integer(allow_none=True, metadata={"description": "null when not (yet) created"})

@@ -15,7 +15,7 @@ CODE_BYTES = 18  # 144 random bits: not guessable, and short enough to print as 
 
 
 def issue(enrolment: Enrolment) -> Certificate:
-    """Issue the enrolment's certificate, or reinstate the one it had; flushes."""
+    """Issue the enrolment's certificate, or reinstate the one it had (written with the enrolment)."""
     certificate = enrolment.certificate
     if certificate is None:
         today = clock.today()
@@ -27,7 +27,6 @@ def issue(enrolment: Enrolment) -> Certificate:
         enrolment.certificate = certificate
     else:
         certificate.revoked_at = None
-    db.session.flush()
     return certificate
 
 

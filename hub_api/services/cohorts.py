@@ -120,16 +120,21 @@ def _replace_allocations(cohort: Cohort, specs: list[dict]) -> None:
     for spec in specs:
         require_reference(Institution, spec["institution_id"], field="seat_allocations", label="institution")
     held = _seats_held_by(cohort.id) if cohort.id is not None else {}
-    existing = {a.institution_id: a for a in cohort.seat_allocations}
-    allocations = []
-    for spec in specs:
-        taken = held.get(spec["institution_id"], 0)
-        if taken > spec["seats"]:
+    wanted = {spec["institution_id"]: spec["seats"] for spec in specs}
+    if specs:  # with allocations, an institution left out is one allocated no seats at all
+        wanted.update({i: 0 for i in held if i not in wanted})
+    for institution_id, seats in wanted.items():
+        taken = held.get(institution_id, 0)
+        if taken > seats:
             raise Conflict(
-                f"Institution {spec['institution_id']} already holds {taken} seats; "
-                f"its allocation cannot drop to {spec['seats']}.",
+                f"Institution {institution_id} already holds {taken} seats; "
+                f"its allocation cannot drop to {seats}.",
                 errors={"seat_allocations": ["Below the seats already taken."]},
             )
+    existing = {a.institution_id: a for a in cohort.seat_allocations}
+    allocations = []
+    for spec in sorted(specs, key=lambda s: s["institution_id"]):  # listed as they are read back
+        taken = held.get(spec["institution_id"], 0)
         allocation = existing.pop(spec["institution_id"], None) or SeatAllocation(
             institution_id=spec["institution_id"]
         )
@@ -159,22 +164,19 @@ def _apply(cohort: Cohort, data: dict) -> None:
         raise ValidationFailed(
             "The cohort cannot end before it starts.", errors={"ends_on": ["Before starts_on."]}
         )
+    # Before any query below autoflushes the new capacity into the database's CHECK constraint.
+    if cohort.seats_taken > cohort.capacity:
+        raise Conflict(
+            f"{cohort.seats_taken} seats are already taken; the capacity cannot drop to {cohort.capacity}.",
+            errors={"capacity": ["Below the seats already taken."]},
+        )
     if allocations is not None:
         _replace_allocations(cohort, allocations)
-    _check_capacity(cohort)
-
-
-def _check_capacity(cohort: Cohort) -> None:
     allocated = sum(a.seats for a in cohort.seat_allocations)
     if allocated > cohort.capacity:
         raise ValidationFailed(
             f"The allocations add up to {allocated} seats, more than the capacity of {cohort.capacity}.",
             errors={"seat_allocations": ["More seats than the capacity."]},
-        )
-    if cohort.seats_taken > cohort.capacity:
-        raise Conflict(
-            f"{cohort.seats_taken} seats are already taken; the capacity cannot drop to {cohort.capacity}.",
-            errors={"capacity": ["Below the seats already taken."]},
         )
 
 

@@ -96,6 +96,8 @@ def nominate(
 
 def nominate_many(*, principal: Principal, cohort: Cohort, participant_ids: list[int], status) -> list[dict]:
     """Nominate each participant in turn; a result per row, refusals do not stop the rest."""
+    if status is EnrolmentStatus.ENROLLED:
+        _ensure_host(principal, cohort)  # a refusal of the whole request, not of each row
     results = []
     for participant_id in participant_ids:
         try:
@@ -118,6 +120,16 @@ def _ensure_host(principal: Principal, cohort: Cohort) -> None:
         )
 
 
+def _cohort_states_for(target: EnrolmentStatus) -> tuple:
+    return CONFIRMING_COHORT if target is EnrolmentStatus.ENROLLED else OUTCOME_COHORT
+
+
+def _refused_move(detail: str, moves: tuple) -> Conflict:
+    """A 409 whose `errors.status` names the moves open to the enrolment now."""
+    names = ", ".join(s.value for s in moves) or "none (withdrawal is final)"
+    return Conflict(f"{detail}; allowed: {names}.", errors={"status": [f"Allowed: {names}"]})
+
+
 def _move(principal: Principal, enrolment: Enrolment, target: EnrolmentStatus) -> None:
     current, cohort = enrolment.status, enrolment.cohort
     if target is current:
@@ -130,19 +142,18 @@ def _move(principal: Principal, enrolment: Enrolment, target: EnrolmentStatus) -
     else:
         _ensure_host(principal, cohort)
         allowed = HOST_MOVES[current]
+        withdrawal = () if current is EnrolmentStatus.WITHDRAWN else (EnrolmentStatus.WITHDRAWN,)
         if target not in allowed:
-            moves = (*allowed, EnrolmentStatus.WITHDRAWN) if current is not EnrolmentStatus.WITHDRAWN else ()
-            names = ", ".join(s.value for s in moves) or "none (withdrawal is final)"
-            raise Conflict(
-                f"An enrolment that is {current.value} cannot become {target.value}; allowed: {names}.",
-                errors={"status": [f"Allowed: {names}"]},
+            raise _refused_move(
+                f"An enrolment that is {current.value} cannot become {target.value}", (*allowed, *withdrawal)
             )
-        needed = CONFIRMING_COHORT if target is EnrolmentStatus.ENROLLED else OUTCOME_COHORT
+        needed = _cohort_states_for(target)
         if cohort.status not in needed:
-            raise Conflict(
+            open_now = tuple(m for m in allowed if cohort.status in _cohort_states_for(m))
+            raise _refused_move(
                 f"The cohort is {cohort.status.value}; {target.value} needs it to be "
-                + " or ".join(s.value for s in needed)
-                + "."
+                + " or ".join(s.value for s in needed),
+                (*open_now, *withdrawal),
             )
         if target is EnrolmentStatus.COMPLETED:
             certificates.issue(enrolment)

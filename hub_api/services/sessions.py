@@ -9,6 +9,7 @@ from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, NotFound, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Attendance, Cohort, CohortSession, Enrolment, Participant
+from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
 from hub_api.models.enums import CohortStatus
 from hub_api.permissions import ensure_hosts_cohort
@@ -47,11 +48,16 @@ def _check_times(cohort: Cohort, session: CohortSession) -> None:
         raise ValidationFailed(
             "A session must end after it starts.", errors={"ends_at": ["Not after starts_at."]}
         )
-    if session.starts_at < earliest or session.ends_at > latest:
-        raise ValidationFailed(
-            f"Sessions take place within the cohort's dates, {cohort.starts_on} to {cohort.ends_on}.",
-            errors={"starts_at": ["Outside the cohort's dates."]},
-        )
+    if session.starts_at < earliest or session.starts_at >= latest:
+        outside = "starts_at"
+    elif session.ends_at > latest:
+        outside = "ends_at"
+    else:
+        return
+    raise ValidationFailed(
+        f"Sessions take place within the cohort's dates, {cohort.starts_on} to {cohort.ends_on}.",
+        errors={outside: ["Outside the cohort's dates."]},
+    )
 
 
 def _trainers(trainer_ids: list[int]) -> list[Participant]:
@@ -96,6 +102,7 @@ def update_session(*, principal: Principal, cohort: Cohort, session: CohortSessi
     ensure_hosts_cohort(principal, cohort.host_institution_id)
     _ensure_changeable(cohort)
     _apply(cohort, session, changes)
+    session.updated_at = utcnow()  # a change of trainers alone still counts as a change (ETag, sync)
     db.session.flush()
     return session
 

@@ -26,6 +26,22 @@ def visible_participants(principal: Principal):
     return sa.or_(Participant.institution_id == principal.institution_id, Participant.id.in_(hosted))
 
 
+def owned_participants(principal: Principal):
+    """Participants whose whole record the caller sees: its own institution's (or everyone's)."""
+    if sees_every_participant(principal):
+        return sa.true()
+    if principal.institution_id is None:
+        return sa.false()
+    return Participant.institution_id == principal.institution_id
+
+
+def owns_participant(principal: Principal, participant: Participant) -> bool:
+    """Whether the caller sees the participant's whole record, not only the names."""
+    return sees_every_participant(principal) or (
+        principal.institution_id is not None and principal.institution_id == participant.institution_id
+    )
+
+
 def visible_enrolments(principal: Principal):
     """Enrolments of the caller's own participants, and every enrolment in cohorts it hosts."""
     if sees_every_participant(principal):

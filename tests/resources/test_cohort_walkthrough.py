@@ -43,12 +43,18 @@ def test_cohort_from_planned_to_completed_with_a_verified_certificate(app, clien
 
     session = client.post(
         f"{url}/sessions",
-        json={"starts_at": "2026-03-02T09:00:00+05:00", "ends_at": "2026-03-02T13:00:00+05:00", "topic": "Risk"},
+        json={
+            "starts_at": "2026-03-02T09:00:00+05:00",
+            "ends_at": "2026-03-02T13:00:00+05:00",
+            "topic": "Risk",
+        },
         headers=coordinator.headers,
     )
     assert session.status_code == 201, session.json
 
-    nominated = client.post(f"{url}/enrolments", json={"participant_id": officer.id}, headers=guest_coordinator.headers)
+    nominated = client.post(
+        f"{url}/enrolments", json={"participant_id": officer.id}, headers=guest_coordinator.headers
+    )
     assert nominated.status_code == 201, nominated.json
     enrolment = nominated.json
     assert enrolment["status"] == "nominated"
