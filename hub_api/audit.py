@@ -53,6 +53,29 @@ def record(action: str, **facts) -> AuditEvent:
     return event
 
 
+def record_many(object_type: str, events: list[tuple[str, int, dict]]) -> None:
+    """Add (action, object id, details) events in one bulk INSERT, for writes made in bulk."""
+    if not events:
+        return
+    context = {"actor_id": None, "actor_label": None, "institution_id": None, **_context()}
+    rows = [
+        {
+            "action": action,
+            "outcome": "success",
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "details": details,
+            "request_id": None,
+            "method": None,
+            "path": None,
+            "ip_address": None,
+            **context,
+        }
+        for action, object_id, details in events
+    ]
+    db.session.execute(sa.insert(AuditEvent).execution_options(render_nulls=True), rows)
+
+
 def record_export(what: str, count: int, **details) -> AuditEvent:
     """Record a read that hands out personal data: what, how many rows, in what scope."""
     return record(f"{what}.export", object_type=what, details={"count": count, **details})

@@ -240,9 +240,14 @@ def handle_stale_data(_exc: StaleDataError) -> Response:
     return _fail(409, "The object was changed by another request; reload it and retry.")
 
 
+# PostgreSQL's deadlock and serialization failures: the transaction is safe to retry.
+RETRYABLE_PGCODES = ("40P01", "40001")
+
+
 def handle_operational_error(exc: OperationalError) -> Response:
-    """SQLite refuses a second concurrent writer with 'database is locked': ask for a retry."""
-    if "database is locked" in str(exc.orig):
+    """A busy SQLite or a PostgreSQL deadlock: nothing was written, so ask for a retry."""
+    busy = "database is locked" in str(exc.orig)
+    if busy or getattr(exc.orig, "pgcode", None) in RETRYABLE_PGCODES:
         return _fail(
             503, "The database is busy with another write; retry shortly.", headers={"Retry-After": "1"}
         )

@@ -85,6 +85,13 @@ def sees_every_participant(principal: Principal) -> bool:
     return principal.institution_id is None and principal.has_scope(Scope.PARTICIPANTS_READ)
 
 
+def owns_participant(principal: Principal, participant) -> bool:
+    """Whether the caller sees the participant's whole record, not only names and results."""
+    return sees_every_participant(principal) or (
+        principal.institution_id is not None and principal.institution_id == participant.institution_id
+    )
+
+
 def ensure_owns_participants(principal: Principal, institution_id: int) -> None:
     """Admins write any institution's participants; others only their own institution's."""
     if principal.is_hub_admin or principal.institution_id == institution_id:
@@ -92,8 +99,10 @@ def ensure_owns_participants(principal: Principal, institution_id: int) -> None:
     raise Forbidden("You may change only your own institution's participants.")
 
 
-def ensure_hosts_cohort(principal: Principal, host_institution_id: int) -> None:
+def ensure_hosts_cohort(
+    principal: Principal, host_institution_id: int, *, to: str = "run this cohort"
+) -> None:
     """Admins run any cohort; coordinators (and clients) only those their institution hosts."""
     if principal.is_hub_admin or principal.institution_id == host_institution_id:
         return
-    raise Forbidden("Only the host institution and hub administrators run this cohort.")
+    raise Forbidden(f"Only the host institution and hub administrators {to}.")

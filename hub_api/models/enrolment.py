@@ -27,9 +27,7 @@ class Enrolment(TimestampMixin, db.Model):
     __tablename__ = "enrolments"
 
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True)
-    participant_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("participants.id", ondelete="RESTRICT"), index=True
-    )
+    participant_id: Mapped[int] = mapped_column(index=True)  # see the composite foreign key below
     institution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("institutions.id", ondelete="RESTRICT"), index=True
     )
@@ -47,6 +45,13 @@ class Enrolment(TimestampMixin, db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "participant_id"),
+        # Visibility trusts institution_id: the database keeps it the participant's own.
+        sa.ForeignKeyConstraint(
+            ["participant_id", "institution_id"],
+            ["participants.id", "participants.institution_id"],
+            name="fk_enrolments_participant_institution",
+            ondelete="RESTRICT",
+        ),
         sa.CheckConstraint(
             "pre_score IS NULL OR (pre_score >= 0 AND pre_score <= 100)", name="pre_score_range"
         ),

@@ -36,6 +36,8 @@ class Participant(TimestampMixin, db.Model):
     __table_args__ = (
         # NULLs never clash, so erased participants (whose reference is gone) never collide.
         sa.UniqueConstraint("institution_id", "external_ref"),
+        # The target of enrolments' (participant_id, institution_id) foreign key.
+        sa.UniqueConstraint("id", "institution_id"),
         sa.CheckConstraint(
             "erased_at IS NULL OR (external_ref IS NULL AND given_name IS NULL AND family_name IS NULL "
             "AND email IS NULL AND position IS NULL AND search_text IS NULL)",

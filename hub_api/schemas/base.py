@@ -1,5 +1,6 @@
 """The base schema and field types that every schema in the API builds on."""
 
+import re
 from collections.abc import Mapping
 from datetime import UTC
 
@@ -30,10 +31,13 @@ class BaseSchema(Schema):
         return data
 
 
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _has_nul(value) -> bool:
     """NUL characters, or lone UTF-16 surrogates that no database or encoder accepts."""
     if isinstance(value, str):
-        return "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value)
+        return UNSTORABLE.search(value) is not None
     if isinstance(value, Mapping):
         return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):
@@ -74,6 +78,16 @@ MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
 def id_field(**kwargs) -> fields.Integer:
     """A reference to another object's id: a positive integer the database can hold."""
     return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def each_once(what: str):
+    """A list validator: each item appears once ("List each <what> once.")."""
+
+    def check(values: list) -> None:
+        if len(values) != len(set(values)):
+            raise ValidationError(f"List each {what} once.")
+
+    return check
 
 
 def enum_field(enum_cls, **kwargs) -> fields.Enum:

@@ -1,5 +1,7 @@
 """Cohort schemas: the cohort with its seat allocations, changes, lifecycle moves and list filters."""
 
+from datetime import date
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import LANGUAGES, CohortKind, CohortStatus, DeliveryMode
@@ -8,6 +10,7 @@ from hub_api.schemas.base import BaseSchema, Multilingual, TimestampedSchema, en
 from hub_api.schemas.institutions import CODE
 
 MAX_CAPACITY = 10_000
+DATE_RANGE = validate.Range(min=date(1950, 1, 1), max=date(2199, 12, 31))
 COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Use an ISO 3166-1 alpha-2 code such as KZ.")
 
 
@@ -53,8 +56,8 @@ def _editable_fields(required: bool) -> dict:
         ),
         "city": fields.String(allow_none=True, validate=validate.Length(max=120)),
         "language": fields.String(validate=validate.OneOf(LANGUAGES), **need),
-        "starts_on": fields.Date(**need),
-        "ends_on": fields.Date(**need),
+        "starts_on": fields.Date(validate=DATE_RANGE, **need),
+        "ends_on": fields.Date(validate=DATE_RANGE, **need),
         "capacity": fields.Integer(validate=validate.Range(min=1, max=MAX_CAPACITY), **need),
         "seat_allocations": fields.List(
             fields.Nested(SeatAllocationSchema),

@@ -4,17 +4,12 @@ from marshmallow import ValidationError, fields, validate
 
 from hub_api.models.enums import ContactRole
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, choice_field, email_field
+from hub_api.schemas.base import TimestampedSchema, choice_field, each_once, email_field
 
 
 def _not_blank(value: str) -> None:
     if not value.strip():
         raise ValidationError("Give a name, not only spaces.")
-
-
-def _each_role_once(roles: list) -> None:
-    if len(set(roles)) != len(roles):
-        raise ValidationError("List each role once.")
 
 
 def _phone() -> fields.String:
@@ -35,7 +30,7 @@ class ContactSchema(TimestampedSchema):
     roles = fields.List(
         choice_field(ContactRole),
         load_default=list,
-        validate=_each_role_once,
+        validate=each_once("role"),
         metadata={"example": ["signatory"]},
     )
 
@@ -47,7 +42,7 @@ class ContactPatchSchema(TimestampedSchema):
     position = fields.String(allow_none=True, validate=validate.Length(max=200))
     email = email_field(allow_none=True)
     phone = _phone()
-    roles = fields.List(choice_field(ContactRole), validate=_each_role_once)
+    roles = fields.List(choice_field(ContactRole), validate=each_once("role"))
 
 
 class ContactQuerySchema(ListArgsSchema):

@@ -9,6 +9,7 @@ from hub_api.schemas.base import (
     Multilingual,
     TimestampedSchema,
     choice_field,
+    each_once,
     enum_field,
     id_field,
 )
@@ -20,11 +21,7 @@ LANGUAGE = validate.OneOf(LANGUAGES)
 def _unique_list(field: fields.Field, **kwargs) -> fields.List:
     """A list of choices in which each value appears once."""
 
-    def no_repeats(values):
-        if len(values) != len(set(values)):
-            raise ValidationError("List each value once.")
-
-    return fields.List(field, validate=no_repeats, **kwargs)
+    return fields.List(field, validate=each_once("value"), **kwargs)
 
 
 def _tenths(value: float) -> None:

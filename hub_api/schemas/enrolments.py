@@ -1,11 +1,19 @@
 """Enrolment schemas: a participant's place and results in a cohort, nominations, and certificates."""
 
 from flask import url_for
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from hub_api.models.enums import CohortStatus, EnrolmentStatus
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, Multilingual, TimestampedSchema, enum_field, id_field, timestamp
+from hub_api.schemas.base import (
+    BaseSchema,
+    Multilingual,
+    TimestampedSchema,
+    each_once,
+    enum_field,
+    id_field,
+    timestamp,
+)
 from hub_api.schemas.participants import ParticipantSummarySchema
 
 NOMINATION_STATUSES = (EnrolmentStatus.NOMINATED, EnrolmentStatus.ENROLLED)
@@ -73,16 +81,11 @@ class EnrolmentPatchSchema(BaseSchema):
     satisfaction = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=5))
 
 
-def _unique(values: list[int]) -> None:
-    if len(values) != len(set(values)):
-        raise ValidationError("List each participant once.")
-
-
 class BulkNominationSchema(BaseSchema):
     """Many participants for one cohort."""
 
     participant_ids = fields.List(
-        id_field(), required=True, validate=[validate.Length(min=1, max=MAX_BULK), _unique]
+        id_field(), required=True, validate=[validate.Length(min=1, max=MAX_BULK), each_once("participant")]
     )
     status = enum_field(
         EnrolmentStatus, load_default=EnrolmentStatus.NOMINATED, validate=validate.OneOf(NOMINATION_STATUSES)

@@ -1,11 +1,11 @@
 """Participant schemas: the officer's record, changes, list filters, and the summary nested elsewhere."""
 
 from flask import g, has_request_context
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from hub_api.models.enums import Gender, StaffCategory
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.permissions import participant_reader
+from hub_api.permissions import owns_participant, participant_reader
 from hub_api.schemas.base import (
     BaseSchema,
     PersonalText,
@@ -15,9 +15,10 @@ from hub_api.schemas.base import (
     id_field,
 )
 from hub_api.schemas.problems import ProblemSchema
-from hub_api.services.visibility import owns_participant
 
-REF_LENGTH = validate.Length(max=100)
+REF_LENGTH = NAME_LENGTH = validate.Length(max=100)
+NAME_FIELDS = ("given_name", "family_name")
+NULL_WHEN_ERASED = "Null once the participant is erased; required on creation"
 REF_DESCRIPTION = "The institution's own reference (personnel number); unique within the institution"
 
 
@@ -56,12 +57,12 @@ class ParticipantSummarySchema(BaseSchema):
 def _person_fields(required: bool) -> dict:
     """The fields a partner writes about a person, required on creation and optional on change."""
     return {
-        "given_name": TrimmedString(required=required, validate=validate.Length(max=100)),
-        "family_name": TrimmedString(required=required, validate=validate.Length(max=100)),
+        "given_name": TrimmedString(required=required, validate=NAME_LENGTH),
+        "family_name": TrimmedString(required=required, validate=NAME_LENGTH),
         "gender": enum_field(Gender, required=required),
         "staff_category": enum_field(StaffCategory, required=required),
         "position": OwnerOnlyText(allow_none=True, validate=validate.Length(max=200)),
-        "region": TrimmedString(allow_none=True, validate=validate.Length(max=120)),
+        "region": OwnerOnlyText(allow_none=True, validate=validate.Length(max=120)),
         "email": OwnerOnlyEmail(allow_none=True, validate=validate.Length(max=254)),
         "is_trainer": fields.Boolean(metadata={"description": "Also trains others (default false)"}),
     }
@@ -69,6 +70,13 @@ def _person_fields(required: bool) -> dict:
 
 class ParticipantSchema(TimestampedSchema.from_dict(_person_fields(required=True))):
     """A participant; POST creates one, erased ones keep only the anonymous facts."""
+
+    given_name = TrimmedString(
+        required=True, allow_none=True, validate=NAME_LENGTH, metadata={"description": NULL_WHEN_ERASED}
+    )
+    family_name = TrimmedString(
+        required=True, allow_none=True, validate=NAME_LENGTH, metadata={"description": NULL_WHEN_ERASED}
+    )
 
     institution_id = id_field(
         metadata={"description": "Set on creation only; defaults to the caller's own institution"}
@@ -78,6 +86,13 @@ class ParticipantSchema(TimestampedSchema.from_dict(_person_fields(required=True
     )
     erased = fields.Boolean(dump_only=True)
     erased_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+    @validates_schema
+    def named(self, data, **_kwargs):
+        """A new participant has both names; only erasure empties them."""
+        missing = {name: ["Field may not be null."] for name in NAME_FIELDS if data.get(name) is None}
+        if missing:
+            raise ValidationError(missing)
 
 
 class ParticipantPatchSchema(BaseSchema.from_dict(_person_fields(required=False))):

@@ -4,12 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import DeliveryMode
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, TimestampedSchema, enum_field, id_field, timestamp
-
-
-def _unique_ids(values: list[int]) -> None:
-    if len(values) != len(set(values)):
-        raise ValidationError("List each trainer once.")
+from hub_api.schemas.base import BaseSchema, TimestampedSchema, each_once, enum_field, id_field, timestamp
 
 
 def _session_fields(required: bool) -> dict:
@@ -21,7 +16,7 @@ def _session_fields(required: bool) -> dict:
         "mode": enum_field(DeliveryMode, metadata={"description": "The cohort's delivery mode by default"}),
         "trainer_ids": fields.List(
             id_field(),
-            validate=[validate.Length(max=50), _unique_ids],
+            validate=[validate.Length(max=50), each_once("trainer")],
             metadata={"description": "Participants flagged as trainers"},
             **({"load_default": list} if required else {}),
         ),

@@ -1,5 +1,6 @@
 """Certificates: issued on completion, revoked on withdrawal or erasure, verifiable by anyone."""
 
+import re
 import secrets
 
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from hub_api.extensions import db
 from hub_api.models import Certificate, Cohort, Enrolment
 from hub_api.models.base import utcnow
 
+CODE_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CODE_BYTES = 18  # 144 random bits: not guessable, and short enough to print as a QR code or URL
 
 
@@ -45,6 +47,8 @@ def initials(given_name: str | None, family_name: str | None) -> str | None:
 
 def verify(code: str) -> dict:
     """What the public may know about a certificate: validity, number, initials, course, issuer."""
+    if not CODE_PATTERN.fullmatch(code):  # never send the database what no code can look like
+        raise NotFound("No certificate has this verification code.")
     certificate = db.session.scalar(
         sa.select(Certificate)
         .where(Certificate.code == code)

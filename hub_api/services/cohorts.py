@@ -81,6 +81,11 @@ def get_cohort(cohort_id: int) -> Cohort:
     return get_or_404(Cohort, cohort_id, label="cohort")
 
 
+def lock(cohort: Cohort) -> None:
+    """Reload the cohort under a row lock: seat changes and other edits of it wait their turn."""
+    db.session.refresh(cohort, with_for_update=True)
+
+
 def _check_code_free(code: str, cohort_id: int | None = None) -> None:
     clash = db.session.scalar(sa.select(Cohort.id).where(Cohort.code == code, Cohort.id != cohort_id))
     if clash is not None:
@@ -194,6 +199,7 @@ def create_cohort(*, principal: Principal, data: dict) -> Cohort:
 def update_cohort(*, principal: Principal, cohort: Cohort, changes: dict) -> Cohort:
     """Change a cohort that is not yet completed or cancelled."""
     ensure_hosts_cohort(principal, cohort.host_institution_id)
+    lock(cohort)
     new_host = changes.get("host_institution_id", cohort.host_institution_id)
     if new_host != cohort.host_institution_id and not principal.is_hub_admin:
         raise Forbidden("Only hub administrators move a cohort to another host.")
@@ -224,6 +230,7 @@ def delete_cohort(*, principal: Principal, cohort: Cohort) -> None:
 def transition(*, principal: Principal, cohort: Cohort, to) -> Cohort:
     """Move the cohort along its lifecycle, or 409 naming the moves allowed from here."""
     ensure_hosts_cohort(principal, cohort.host_institution_id)
+    lock(cohort)
     allowed = NEXT_STATUSES[cohort.status]
     if to not in allowed:
         names = ", ".join(s.value for s in allowed) or "none (the cohort is final)"

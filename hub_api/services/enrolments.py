@@ -10,6 +10,7 @@ from hub_api.models import Cohort, Enrolment, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
 from hub_api.models.enums import CohortStatus, EnrolmentStatus
+from hub_api.permissions import ensure_hosts_cohort
 from hub_api.services import certificates, seats
 from hub_api.services.visibility import get_visible_participant, visible_enrolments
 
@@ -25,6 +26,7 @@ HOST_MOVES = {
 }
 CONFIRMING_COHORT = (CohortStatus.OPEN, CohortStatus.IN_PROGRESS)
 OUTCOME_COHORT = (CohortStatus.IN_PROGRESS, CohortStatus.COMPLETED)
+HOST_TASKS = "confirm enrolments and record results"
 RESULT_FIELDS = ("pre_score", "post_score", "satisfaction")
 LOAD_OPTIONS = (joinedload(Enrolment.participant), joinedload(Enrolment.cohort))
 
@@ -68,7 +70,7 @@ def nominate(
 
     On refusal nothing is left written, so a bulk nomination can carry on with the next row."""
     if status is EnrolmentStatus.ENROLLED:
-        _ensure_host(principal, cohort)
+        ensure_hosts_cohort(principal, cohort.host_institution_id, to=HOST_TASKS)
     participant = _participant_to_nominate(principal, participant_id)
     existing = db.session.scalar(
         sa.select(Enrolment).where(
@@ -97,7 +99,8 @@ def nominate(
 def nominate_many(*, principal: Principal, cohort: Cohort, participant_ids: list[int], status) -> list[dict]:
     """Nominate each participant in turn; a result per row, refusals do not stop the rest."""
     if status is EnrolmentStatus.ENROLLED:
-        _ensure_host(principal, cohort)  # a refusal of the whole request, not of each row
+        # A refusal of the whole request, not of each row.
+        ensure_hosts_cohort(principal, cohort.host_institution_id, to=HOST_TASKS)
     results = []
     for participant_id in participant_ids:
         try:
@@ -111,13 +114,6 @@ def nominate_many(*, principal: Principal, cohort: Cohort, participant_ids: list
         else:
             results.append({"participant_id": participant_id, "status": 201, "enrolment_id": enrolment.id})
     return results
-
-
-def _ensure_host(principal: Principal, cohort: Cohort) -> None:
-    if not (principal.is_hub_admin or principal.institution_id == cohort.host_institution_id):
-        raise Forbidden(
-            "Only the host institution and hub administrators confirm enrolments and record results."
-        )
 
 
 def _cohort_states_for(target: EnrolmentStatus) -> tuple:
@@ -137,10 +133,12 @@ def _move(principal: Principal, enrolment: Enrolment, target: EnrolmentStatus) -
     if target is EnrolmentStatus.WITHDRAWN:
         if current is EnrolmentStatus.WITHDRAWN:
             return
+        if current in OUTCOMES:  # revoking a recorded outcome is the host's call, not the guest's
+            ensure_hosts_cohort(principal, cohort.host_institution_id, to="withdraw a recorded outcome")
         seats.release(cohort, enrolment.institution_id)
         certificates.revoke(enrolment)
     else:
-        _ensure_host(principal, cohort)
+        ensure_hosts_cohort(principal, cohort.host_institution_id, to=HOST_TASKS)
         allowed = HOST_MOVES[current]
         withdrawal = () if current is EnrolmentStatus.WITHDRAWN else (EnrolmentStatus.WITHDRAWN,)
         if target not in allowed:
@@ -156,11 +154,31 @@ def _move(principal: Principal, enrolment: Enrolment, target: EnrolmentStatus) -
                 (*open_now, *withdrawal),
             )
         if target is EnrolmentStatus.COMPLETED:
+            _ensure_not_erased(enrolment)
             certificates.issue(enrolment)
         elif current is EnrolmentStatus.COMPLETED:
             certificates.revoke(enrolment)
     enrolment.status = target
     enrolment.status_changed_at = utcnow()
+
+
+def _ensure_not_erased(enrolment: Enrolment) -> None:
+    """An erased person earns no new certificate; the row lock makes a racing erasure wait."""
+    erased_at = db.session.scalar(
+        sa.select(Participant.erased_at).where(Participant.id == enrolment.participant_id).with_for_update()
+    )
+    if erased_at is not None:
+        raise Conflict("The participant has been erased; the enrolment can no longer be completed.")
+
+
+def touch(*conditions) -> None:
+    """Mark matching enrolments as changed (new ETag, seen by `updated_since`) when derived values move."""
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(*conditions)
+        .values(updated_at=utcnow(), version=Enrolment.version + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def update_enrolment(*, principal: Principal, enrolment: Enrolment, changes: dict) -> Enrolment:
@@ -173,7 +191,7 @@ def update_enrolment(*, principal: Principal, enrolment: Enrolment, changes: dic
         _move(principal, enrolment, changes["status"])
     results = {key: changes[key] for key in RESULT_FIELDS if key in changes}
     if results:
-        _ensure_host(principal, enrolment.cohort)
+        ensure_hosts_cohort(principal, enrolment.cohort.host_institution_id, to=HOST_TASKS)
         if enrolment.status not in CONFIRMED:
             raise Conflict(
                 "Results are recorded for confirmed participants; "

@@ -11,7 +11,7 @@ from hub_api.models.base import utcnow
 from hub_api.models.participant import IDENTITY_COLUMNS
 from hub_api.permissions import ensure_owns_participants
 from hub_api.queries import escape_like, search_matches
-from hub_api.services import certificates
+from hub_api.services import certificates, enrolments
 from hub_api.services.lookups import require_reference
 from hub_api.services.visibility import owned_participants, visible_participants
 
@@ -29,8 +29,8 @@ def participants_query(principal: Principal, filters: dict) -> sa.Select:
     if filters.get("erased") is not None:
         erased = Participant.erased_at.is_not(None)
         stmt = stmt.where(erased if filters["erased"] else ~erased)
-    if filters.get("external_ref") is not None:
-        stmt = stmt.where(owned_participants(principal))  # a guest's reference is not the host's to probe
+    if filters.get("external_ref") is not None or filters.get("region") is not None:
+        stmt = stmt.where(owned_participants(principal))  # a guest's details are not the host's to probe
     if filters.get("q"):
         stmt = stmt.where(_matches(principal, filters["q"]))
     return stmt
@@ -117,12 +117,14 @@ def update_participant(*, principal: Principal, participant: Participant, change
 def erase_participant(*, principal: Principal, participant: Participant) -> None:
     """Erase the identity, keep the anonymous facts and enrolments, revoke the certificates."""
     ensure_owns_participants(principal, participant.institution_id)
+    db.session.refresh(participant, with_for_update=True)  # a racing completion waits, then sees it
     _ensure_not_erased(participant)
-    enrolments = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id))
-    for enrolment in enrolments:
+    held = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id))
+    for enrolment in held:
         certificates.revoke(enrolment)
     for column in IDENTITY_COLUMNS:
         setattr(participant, column, None)
     participant.erased_at = utcnow()
     db.session.flush()
+    enrolments.touch(Enrolment.participant_id == participant.id)  # their nested names are gone
     audit.record("participants.erase", object_type="participants", object_id=participant.id)

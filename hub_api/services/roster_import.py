@@ -17,6 +17,7 @@ from hub_api.models.participant import participant_search_text
 from hub_api.schemas.participants import ParticipantImportRowSchema
 
 CSV, JSON = "text/csv", "application/json"
+DELIMITERS = (",", ";", "\t")
 MAX_ROWS = 20_000
 ERRORS_SHOWN = 10  # failed rows copied into the problem's `errors`; the report lists them all
 _ROW_FIELDS = ParticipantImportRowSchema().fields
@@ -78,7 +79,7 @@ def _csv_rows(body: bytes) -> list:
             "The CSV is not UTF-8 text; save it as 'CSV UTF-8'.",
             errors={"body": [f"Not UTF-8 at byte {exc.start}."]},
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         columns = _columns([cell.strip() for cell in next(reader, [])])
         return [_csv_row(columns, cells) for cells in reader if cells]  # blank lines are skipped
@@ -87,6 +88,12 @@ def _csv_rows(body: bytes) -> list:
             f"The CSV cannot be read at line {reader.line_num}.",
             errors={"body": [f"Malformed CSV at line {reader.line_num}."]},
         ) from None
+
+
+def _delimiter(text: str) -> str:
+    """Comma, semicolon (Excel in Russian locales) or tab: whichever the header line uses most."""
+    header = text.split("\n", 1)[0]
+    return max(DELIMITERS, key=header.count)
 
 
 def _columns(header: list[str]) -> list[str]:
@@ -209,6 +216,16 @@ def _write(institution_id: int, plan: list[tuple[dict, dict]], existing: dict) -
         # With the version counter, SQLAlchemy matches `version` as read, sets it one higher, and
         # raises StaleDataError (a 409) when another request changed the row in between.
         db.session.execute(sa.update(Participant), changes)
+    # Bulk writes bypass the per-object audit listener: one event per person, as a POST or PATCH leaves.
+    audit.record_many(
+        "participants",
+        [("participants.create", r["participant_id"], {}) for r in created.values()]
+        + [
+            ("participants.update", r["participant_id"], {"fields": r["changed"]})
+            for r, _ in plan
+            if r["changed"]
+        ],
+    )
 
 
 def _update_values(merged: dict, now) -> dict:

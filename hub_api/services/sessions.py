@@ -11,9 +11,10 @@ from hub_api.extensions import db
 from hub_api.models import Attendance, Cohort, CohortSession, Enrolment, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
-from hub_api.models.enums import CohortStatus
 from hub_api.permissions import ensure_hosts_cohort
-from hub_api.services.visibility import visible_enrolments
+from hub_api.services import enrolments
+from hub_api.services.cohorts import FINAL_STATUSES
+from hub_api.services.visibility import visible_enrolments, visible_participants
 
 # A cohort's dates are local to wherever it runs: allow for every time zone on earth (UTC−12…+14).
 EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=14), timedelta(hours=12)
@@ -37,8 +38,10 @@ def get_session(cohort_id: int, session_id: int) -> CohortSession:
 
 
 def _ensure_changeable(cohort: Cohort) -> None:
-    if cohort.status is CohortStatus.CANCELLED:
-        raise Conflict("The cohort is cancelled; its sessions can no longer change.")
+    if cohort.status in FINAL_STATUSES:
+        raise Conflict(
+            f"The cohort is {cohort.status.value}; its sessions and attendance can no longer change."
+        )
 
 
 def _check_times(cohort: Cohort, session: CohortSession) -> None:
@@ -60,12 +63,16 @@ def _check_times(cohort: Cohort, session: CohortSession) -> None:
     )
 
 
-def _trainers(trainer_ids: list[int]) -> list[Participant]:
+def _trainers(principal: Principal, trainer_ids: list[int]) -> list[Participant]:
+    """Trainers the caller can see: its own, or those enrolled in cohorts it hosts (admins: any)."""
     if not trainer_ids:
         return []
     found = db.session.scalars(
         sa.select(Participant).where(
-            Participant.id.in_(trainer_ids), Participant.is_trainer.is_(True), Participant.erased_at.is_(None)
+            Participant.id.in_(trainer_ids),
+            Participant.is_trainer.is_(True),
+            Participant.erased_at.is_(None),
+            visible_participants(principal),
         )
     ).all()
     missing = sorted(set(trainer_ids) - {p.id for p in found})
@@ -77,10 +84,10 @@ def _trainers(trainer_ids: list[int]) -> list[Participant]:
     return sorted(found, key=lambda p: p.id)
 
 
-def _apply(cohort: Cohort, session: CohortSession, data: dict) -> None:
+def _apply(principal: Principal, cohort: Cohort, session: CohortSession, data: dict) -> None:
     data = dict(data)
     if "trainer_ids" in data:
-        session.trainers = _trainers(data.pop("trainer_ids"))
+        session.trainers = _trainers(principal, data.pop("trainer_ids"))
     for key, value in data.items():
         setattr(session, key, value)
     _check_times(cohort, session)
@@ -91,9 +98,10 @@ def create_session(*, principal: Principal, cohort: Cohort, data: dict) -> Cohor
     ensure_hosts_cohort(principal, cohort.host_institution_id)
     _ensure_changeable(cohort)
     session = CohortSession(cohort_id=cohort.id, mode=cohort.delivery_mode)
-    _apply(cohort, session, data)
+    _apply(principal, cohort, session, data)
     db.session.add(session)
     db.session.flush()
+    enrolments.touch(Enrolment.cohort_id == cohort.id)  # one more session: every attendance rate moves
     return session
 
 
@@ -101,7 +109,7 @@ def update_session(*, principal: Principal, cohort: Cohort, session: CohortSessi
     """Reschedule or change a session."""
     ensure_hosts_cohort(principal, cohort.host_institution_id)
     _ensure_changeable(cohort)
-    _apply(cohort, session, changes)
+    _apply(principal, cohort, session, changes)
     session.updated_at = utcnow()  # a change of trainers alone still counts as a change (ETag, sync)
     db.session.flush()
     return session
@@ -113,6 +121,7 @@ def delete_session(*, principal: Principal, cohort: Cohort, session: CohortSessi
     _ensure_changeable(cohort)
     db.session.delete(session)
     db.session.flush()
+    enrolments.touch(Enrolment.cohort_id == cohort.id)
 
 
 def attendance_of(session: CohortSession, principal: Principal) -> list[Attendance]:
@@ -137,7 +146,7 @@ def replace_attendance(
     ids = [row["participant_id"] for row in rows]
     if len(ids) != len(set(ids)):
         raise ValidationFailed("List each participant once.", errors={"participant_id": ["Repeated."]})
-    enrolments = {
+    enrolments_by_participant = {
         e.participant_id: e
         for e in db.session.scalars(
             sa.select(Enrolment).where(
@@ -147,21 +156,23 @@ def replace_attendance(
             )
         )
     }
-    missing = [pid for pid in ids if pid not in enrolments]
+    missing = [pid for pid in ids if pid not in enrolments_by_participant]
     if missing:
         raise ValidationFailed(
             "Attendance is recorded only for participants enrolled in this cohort.",
             errors={"participant_id": [f"Not enrolled: {', '.join(map(str, missing))}."]},
         )
+    previous = {old.enrolment_id for old in session.attendance}
     for old in list(session.attendance):
         session.attendance.remove(old)
     db.session.flush()  # the old record goes before the new one, whose rows may share its keys
     for row in rows:
         session.attendance.append(
             Attendance(
-                enrolment=enrolments[row["participant_id"]],
+                enrolment=enrolments_by_participant[row["participant_id"]],
                 present=row["present"],
                 minutes=row.get("minutes"),
             )
         )
     db.session.flush()
+    enrolments.touch(Enrolment.id.in_(previous | {e.id for e in enrolments_by_participant.values()}))

@@ -35,13 +35,6 @@ def owned_participants(principal: Principal):
     return Participant.institution_id == principal.institution_id
 
 
-def owns_participant(principal: Principal, participant: Participant) -> bool:
-    """Whether the caller sees the participant's whole record, not only the names."""
-    return sees_every_participant(principal) or (
-        principal.institution_id is not None and principal.institution_id == participant.institution_id
-    )
-
-
 def visible_enrolments(principal: Principal):
     """Enrolments of the caller's own participants, and every enrolment in cohorts it hosts."""
     if sees_every_participant(principal):

@@ -2,7 +2,7 @@
 
 Revision ID: 8e5aa3bcf397
 Revises: 8f0c9c80fd5f
-Create Date: 2026-11-21 10:49:48.566620
+Create Date: 2026-11-21 11:31:45.223067
 
 """
 from alembic import op
@@ -38,6 +38,7 @@ def upgrade():
     sa.CheckConstraint('erased_at IS NULL OR (external_ref IS NULL AND given_name IS NULL AND family_name IS NULL AND email IS NULL AND position IS NULL AND search_text IS NULL)', name=op.f('ck_participants_erased_has_no_identity')),
     sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], name=op.f('fk_participants_institution_id_institutions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_participants')),
+    sa.UniqueConstraint('id', 'institution_id', name=op.f('uq_participants_id_institution_id')),
     sa.UniqueConstraint('institution_id', 'external_ref', name=op.f('uq_participants_institution_id_external_ref'))
     )
     with op.batch_alter_table('participants', schema=None) as batch_op:
@@ -140,7 +141,7 @@ def upgrade():
     sa.CheckConstraint('satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)', name=op.f('ck_enrolments_satisfaction_range')),
     sa.ForeignKeyConstraint(['cohort_id'], ['cohorts.id'], name=op.f('fk_enrolments_cohort_id_cohorts'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], name=op.f('fk_enrolments_institution_id_institutions'), ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['participant_id'], ['participants.id'], name=op.f('fk_enrolments_participant_id_participants'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['participant_id', 'institution_id'], ['participants.id', 'participants.institution_id'], name='fk_enrolments_participant_institution', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolments')),
     sa.UniqueConstraint('cohort_id', 'participant_id', name=op.f('uq_enrolments_cohort_id_participant_id'))
     )

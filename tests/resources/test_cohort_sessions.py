@@ -63,12 +63,24 @@ def cohort(dbs, home):
 
 
 @pytest.fixture
-def trainers(dbs, home, foreign):
-    """Two participants flagged as trainers, from two institutions."""
-    return [
-        ParticipantRowFactory(institution_id=home.id, is_trainer=True),
-        ParticipantRowFactory(institution_id=foreign.id, is_trainer=True),
-    ]
+def trainers(dbs, home, foreign, cohort):
+    """Two trainers the host can name: its own, and a partner's trainer enrolled in its cohort."""
+    guest = ParticipantRowFactory(institution_id=foreign.id, is_trainer=True)
+    enrol(dbs, cohort, guest)
+    return [ParticipantRowFactory(institution_id=home.id, is_trainer=True), guest]
+
+
+def test_a_trainer_the_host_cannot_see_is_refused_like_a_non_trainer(
+    client, coordinator, dbs, cohort, foreign
+):
+    unseen = ParticipantRowFactory(institution_id=foreign.id, is_trainer=True)
+
+    response = client.post(
+        sessions_url(cohort.id), json=body(trainer_ids=[unseen.id]), headers=coordinator.headers
+    )
+
+    assert_validation(response, "trainer_ids")
+    assert row_count(dbs, CohortSession) == 0
 
 
 @pytest.fixture
@@ -259,17 +271,18 @@ def test_trainer_ids_listing_someone_twice_is_422(client, admin, dbs, cohort, tr
     assert row_count(dbs, CohortSession) == 0
 
 
-def test_sessions_of_a_cancelled_cohort_cannot_be_scheduled(client, admin, dbs, home):
-    cancelled = CohortFactory(host_institution_id=home.id, status=CohortStatus.CANCELLED)
+@pytest.mark.parametrize("status", [CohortStatus.CANCELLED, CohortStatus.COMPLETED])
+def test_sessions_of_a_final_cohort_cannot_be_scheduled(client, admin, dbs, home, status):
+    final = CohortFactory(host_institution_id=home.id, status=status)
 
-    body_ = assert_problem(client.post(sessions_url(cancelled.id), json=body(), headers=admin.headers), 409)
+    body_ = assert_problem(client.post(sessions_url(final.id), json=body(), headers=admin.headers), 409)
 
-    assert "cancelled" in body_["detail"]
+    assert status.value in body_["detail"]
     assert row_count(dbs, CohortSession) == 0
 
 
-@pytest.mark.parametrize("status", [CohortStatus.PLANNED, CohortStatus.IN_PROGRESS, CohortStatus.COMPLETED])
-def test_sessions_can_be_scheduled_until_the_cohort_is_cancelled(client, admin, home, status):
+@pytest.mark.parametrize("status", [CohortStatus.PLANNED, CohortStatus.OPEN, CohortStatus.IN_PROGRESS])
+def test_sessions_can_be_scheduled_until_the_cohort_is_final(client, admin, home, status):
     other = CohortFactory(host_institution_id=home.id, status=status)
 
     assert client.post(sessions_url(other.id), json=body(), headers=admin.headers).status_code == 201

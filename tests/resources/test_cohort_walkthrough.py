@@ -102,6 +102,6 @@ def test_cohort_from_planned_to_completed_with_a_verified_certificate(app, clien
     record = client.get(f"/api/v1/participants/{officer.id}/enrolments", headers=guest_coordinator.headers)
     assert [e["id"] for e in record.json] == [enrolment["id"]]
 
-    withdrawn = client.patch(enrolment_url, json={"status": "withdrawn"}, headers=guest_coordinator.headers)
+    withdrawn = client.patch(enrolment_url, json={"status": "withdrawn"}, headers=coordinator.headers)
     assert withdrawn.status_code == 200, withdrawn.json
     assert client.get(f"/api/v1/certificates/verify/{certificate['code']}").json["valid"] is False

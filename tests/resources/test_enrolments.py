@@ -836,14 +836,16 @@ def test_withdrawing_again_changes_nothing(client, admin, dbs, home, foreign, gu
     assert audit_rows(dbs, action="enrolments.update") == []
 
 
-def test_a_withdrawal_from_a_completed_record_revokes_its_certificate(
+def test_a_withdrawal_by_the_host_from_a_completed_record_revokes_its_certificate(
     client, admin, dbs, home, foreign, coordinator, guest_coordinator
 ):
     cohort = make_cohort(home, status=CohortStatus.IN_PROGRESS)
     enrolment = enrol(dbs, cohort, officer(foreign))
     assert patch(client, coordinator, enrolment.id, {"status": "completed"}).json["certificate"]["valid"]
 
-    withdrawn = patch(client, guest_coordinator, enrolment.id, {"status": "withdrawn"})
+    refused = patch(client, guest_coordinator, enrolment.id, {"status": "withdrawn"})
+    assert refused.status_code == 403, refused.json  # a recorded outcome is the host's to revoke
+    withdrawn = patch(client, coordinator, enrolment.id, {"status": "withdrawn"})
 
     assert withdrawn.status_code == 200, withdrawn.json
     assert withdrawn.json["certificate"]["valid"] is False

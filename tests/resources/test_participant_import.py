@@ -583,7 +583,7 @@ def test_bad_query_arguments_are_422(client, coordinator, query):
 # --- audit and retries ----------------------------------------------------------------------
 
 
-def test_an_import_is_one_audit_event_without_personal_data(client, coordinator, dbs, home):
+def test_an_import_is_audited_per_person_and_as_a_whole_without_personal_data(client, coordinator, dbs, home):
     ParticipantRowFactory(institution_id=home.id, external_ref="KZ-2", family_name="Старая")
     ParticipantRowFactory(
         institution_id=home.id,
@@ -598,7 +598,7 @@ def test_an_import_is_one_audit_event_without_personal_data(client, coordinator,
         is_trainer=False,
     )
 
-    imported(
+    report = imported(
         post_csv(client, coordinator.headers, csv_body(AIGERIM, BAKYT, OLGA)),
         created=1,
         updated=1,
@@ -612,8 +612,19 @@ def test_an_import_is_one_audit_event_without_personal_data(client, coordinator,
         home.id,
     )
     assert event.details == {"institution_id": home.id, "rows": 3, "created": 1, "updated": 1, "unchanged": 1}
-    assert audit_rows(dbs, action="participants.create", actor_type="user") == []
-    assert audit_rows(dbs, action="participants.update", actor_type="user") == []
+    people = {p.external_ref: p.id for p in dbs.scalars(sa.select(Participant))}
+    [created] = audit_rows(dbs, action="participants.create", actor_type="user")
+    [updated] = audit_rows(dbs, action="participants.update", actor_type="user")
+    assert (created.object_id, created.request_id, created.actor_id) == (
+        str(people["KZ-1"]),
+        event.request_id,
+        coordinator.user.id,
+    )
+    changed = next(row["changed"] for row in report["rows"] if row["status"] == "updated")
+    assert "family_name" in changed
+    assert (updated.object_id, updated.details) == (str(people["KZ-2"]), {"fields": changed})
+    trail = " ".join(str(e.details) for e in audit_rows(dbs))
+    assert not any(secret in trail for secret in ("Айгерим", "Садыкова", "a.s@service.example", "KZ-1"))
 
 
 def test_a_retry_with_the_same_idempotency_key_replays_the_report(client, coordinator, dbs):
