@@ -1,5 +1,10 @@
 """Every failure, whatever raised it, is a problem document without internals."""
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from hub_api.extensions import db
 from tests.problems import assert_problem
 
 
@@ -187,3 +192,76 @@ def test_unpaired_surrogates_are_a_422_not_a_500(client, admin, home):
         headers={**admin.headers, "Content-Type": "application/json"},
     )
     assert_problem(patched, 422, error_fields={"city"})
+
+
+class DriverError(Exception):
+    """A stand-in for a database driver's exception, carrying PostgreSQL's SQLSTATE as psycopg2 does."""
+
+    def __init__(self, message: str, pgcode: str | None):
+        super().__init__(message)
+        self.pgcode = pgcode
+
+
+def failing_countries_list(monkeypatch, exc: Exception) -> None:
+    """Make GET /api/v1/countries raise `exc` from inside its view."""
+
+    def fail(*_args, **_kwargs):
+        raise exc
+
+    monkeypatch.setattr("hub_api.resources.countries.paginate", fail)
+
+
+@pytest.mark.parametrize(
+    ("pgcode", "message"),
+    [("40P01", "deadlock detected"), ("40001", "could not serialize access due to concurrent update")],
+)
+def test_a_deadlock_or_serialization_failure_is_a_503_with_retry_after(
+    client, admin, monkeypatch, pgcode, message
+):
+    failing_countries_list(monkeypatch, OperationalError("SELECT 1", {}, DriverError(message, pgcode)))
+
+    response = client.get("/api/v1/countries", headers=admin.headers)
+
+    body = assert_problem(response, 503)
+    assert int(response.headers["Retry-After"]) >= 1
+    assert message not in response.get_data(as_text=True)
+    assert body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("pgcode", "message"),
+    [("57014", "canceling statement due to statement timeout"), (None, "disk I/O error")],
+)
+def test_another_operational_error_is_a_500_without_retry_after(client, admin, monkeypatch, pgcode, message):
+    failing_countries_list(monkeypatch, OperationalError("SELECT 1", {}, DriverError(message, pgcode)))
+
+    response = client.get("/api/v1/countries", headers=admin.headers)
+
+    body = assert_problem(response, 500)
+    assert "Retry-After" not in response.headers
+    assert message not in response.get_data(as_text=True)
+    assert "request_id" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("errcode", "status"),
+    [("deadlock_detected", 503), ("serialization_failure", 503), ("query_canceled", 500)],
+)
+def test_postgresql_failures_raised_by_the_server_are_answered_by_their_sqlstate(
+    client, admin, backend, monkeypatch, errcode, status
+):
+    """The real driver's exception, not a stand-in: PostgreSQL itself raises the SQLSTATE."""
+    if backend[0] != "postgresql":
+        pytest.skip("PostgreSQL raises these SQLSTATEs; SQLite has none")
+
+    def fail(*_args, **_kwargs):
+        db.session.execute(
+            sa.text(f"DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '{errcode}'; END $$")
+        )
+
+    monkeypatch.setattr("hub_api.resources.countries.paginate", fail)
+
+    response = client.get("/api/v1/countries", headers=admin.headers)
+
+    assert_problem(response, status)
+    assert ("Retry-After" in response.headers) is (status == 503)

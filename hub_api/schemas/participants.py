@@ -87,10 +87,12 @@ class ParticipantSchema(TimestampedSchema.from_dict(_person_fields(required=True
     erased = fields.Boolean(dump_only=True)
     erased_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def named(self, data, **_kwargs):
-        """A new participant has both names; only erasure empties them."""
-        missing = {name: ["Field may not be null."] for name in NAME_FIELDS if data.get(name) is None}
+        """A new participant has both names; only erasure empties them (reported with other errors)."""
+        missing = {
+            name: ["Field may not be null."] for name in NAME_FIELDS if name in data and data[name] is None
+        }
         if missing:
             raise ValidationError(missing)
 

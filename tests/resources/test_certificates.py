@@ -266,3 +266,38 @@ def test_only_a_completion_issues_a_certificate(client, admin, dbs, home, foreig
     assert outcomes == {"failed": None, "no_show": None}
     assert confirmed.json["certificate"] is None
     assert audit_rows(dbs, action="certificates.create") == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "ab%00cd",  # NUL, which PostgreSQL refuses in text
+        "abc.def",
+        "%E2%9C%93",  # ✓
+        "abc%20def",
+        "abc~def",
+        "abc%27def",  # a quote
+        "abc%25def",  # a percent sign, LIKE's wildcard
+        "%ED%A0%80",  # an encoded UTF-16 surrogate, not valid UTF-8
+        "%D0%90%D0%B1%D0%B2",  # Cyrillic letters
+    ],
+)
+def test_a_code_outside_the_code_alphabet_is_a_404_problem(client, admin, dbs, home, foreign, code):
+    certified(client, admin, dbs, home, foreign)
+
+    response = client.get(VERIFY + code, environ_base={"REMOTE_ADDR": unique_address()})
+
+    body = assert_problem(response, 404)
+    assert body["detail"] == "No certificate has this verification code."
+
+
+def test_a_real_code_with_a_character_appended_outside_the_alphabet_is_a_404(
+    client, admin, dbs, home, foreign
+):
+    _, enrolment = certified(client, admin, dbs, home, foreign)
+    code = enrolment["certificate"]["code"]
+    here = {"REMOTE_ADDR": unique_address()}
+
+    assert client.get(VERIFY + code, environ_base=here).status_code == 200
+    for suffix in ("%00", ".", "%E2%9C%93", "%20"):
+        assert_problem(client.get(VERIFY + code + suffix, environ_base=here), 404)

@@ -1,6 +1,6 @@
 """/api/v1/cohorts/{id}/sessions: a cohort's schedule, its trainers, and each session's attendance."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -927,3 +927,191 @@ def test_attendance_rate_is_null_before_any_session(client, admin, dbs, home, fo
     response = client.get(f"/api/v1/enrolments/{enrolment.id}", headers=admin.headers)
 
     assert response.json["attendance_rate"] is None
+
+
+# --- derived values: enrolments' versions follow the schedule and the attendance ---------------
+
+
+def enrolment_url(enrolment_id: int) -> str:
+    return f"/api/v1/enrolments/{enrolment_id}"
+
+
+def enrolment_versions(client, admin, enrolment_ids) -> dict[int, tuple[str, datetime, float | None]]:
+    """(ETag, updated_at, attendance_rate) of each enrolment as GET /enrolments/{id} answers."""
+    result = {}
+    for enrolment_id in enrolment_ids:
+        response = client.get(enrolment_url(enrolment_id), headers=admin.headers)
+        assert response.status_code == 200, response.json
+        result[enrolment_id] = (
+            response.headers["ETag"],
+            assert_timestamp(response.json["updated_at"]),
+            response.json["attendance_rate"],
+        )
+    return result
+
+
+def roll_enrolments(roll) -> list[int]:
+    return [value for key, value in roll.items() if key.endswith("_enrolment")]
+
+
+def test_attendance_gives_each_affected_enrolment_a_new_version(
+    client, admin, coordinator, dbs, cohort, session, roll
+):
+    url = attendance_url(cohort.id, session.id)
+    first = [
+        {"participant_id": roll["host_a"], "present": True},
+        {"participant_id": roll["partner"], "present": False},
+    ]
+    start = enrolment_versions(client, admin, roll_enrolments(roll))
+    assert client.put(url, json=first, headers=coordinator.headers).status_code == 200
+    recorded = enrolment_versions(client, admin, roll_enrolments(roll))
+    host_a, host_b, partner = (roll[f"{k}_enrolment"] for k in ("host_a", "host_b", "partner"))
+    for listed in (host_a, partner):
+        assert recorded[listed][0] != start[listed][0]
+        assert recorded[listed][1] > start[listed][1]
+    assert recorded[host_a][2] == 1.0
+
+    # host_a leaves the roll, host_b joins it, partner's row changes.
+    second = [
+        {"participant_id": roll["partner"], "present": True},
+        {"participant_id": roll["host_b"], "present": True},
+    ]
+    stale_etag = recorded[host_a][0]
+    cutoff = max(updated_at for _, updated_at, _ in recorded.values()) + timedelta(microseconds=1)
+    assert client.put(url, json=second, headers=coordinator.headers).status_code == 200
+    after = enrolment_versions(client, admin, roll_enrolments(roll))
+
+    for affected in (host_a, host_b, partner):
+        assert after[affected][0] != recorded[affected][0], affected
+        assert after[affected][1] > recorded[affected][1], affected
+    assert (after[host_a][2], after[host_b][2], after[partner][2]) == (0.0, 1.0, 1.0)
+    for untouched in (roll["nominated_enrolment"], roll["withdrawn_enrolment"]):
+        assert after[untouched] == start[untouched]
+    stale = client.patch(
+        enrolment_url(host_a), json={"pre_score": 40}, headers=if_match(coordinator, stale_etag)
+    )
+    assert_problem(stale, 412)
+    changed = client.get(
+        f"/api/v1/cohorts/{cohort.id}/enrolments",
+        query_string={"updated_since": cutoff.isoformat()},
+        headers=admin.headers,
+    )
+    assert changed.status_code == 200, changed.json
+    assert sorted(e["id"] for e in changed.json) == sorted([host_a, host_b, partner])
+
+
+def test_a_new_or_deleted_session_gives_every_enrolment_of_the_cohort_a_new_version(
+    client, admin, coordinator, dbs, home, foreign, cohort, session, roll
+):
+    dbs.add(Attendance(session_id=session.id, enrolment_id=roll["host_a_enrolment"], present=True))
+    dbs.commit()
+    elsewhere = enrol(
+        dbs, CohortFactory(host_institution_id=home.id), ParticipantRowFactory(institution_id=foreign.id)
+    )
+    everyone = roll_enrolments(roll)
+    start = enrolment_versions(client, admin, [*everyone, elsewhere.id])
+    assert start[roll["host_a_enrolment"]][2] == 1.0
+
+    created = client.post(sessions_url(cohort.id), json=body(), headers=coordinator.headers)
+    assert created.status_code == 201, created.json
+    scheduled = enrolment_versions(client, admin, [*everyone, elsewhere.id])
+
+    for enrolment_id in everyone:
+        assert scheduled[enrolment_id][0] != start[enrolment_id][0], enrolment_id
+        assert scheduled[enrolment_id][1] > start[enrolment_id][1], enrolment_id
+    assert scheduled[roll["host_a_enrolment"]][2] == 0.5
+    assert scheduled[elsewhere.id] == start[elsewhere.id]
+
+    deleted = client.delete(session_url(cohort.id, created.json["id"]), headers=coordinator.headers)
+    assert deleted.status_code == 204
+    after = enrolment_versions(client, admin, [*everyone, elsewhere.id])
+
+    for enrolment_id in everyone:
+        assert after[enrolment_id][0] != scheduled[enrolment_id][0], enrolment_id
+        assert after[enrolment_id][1] > scheduled[enrolment_id][1], enrolment_id
+    assert after[roll["host_a_enrolment"]][2] == 1.0
+    assert after[elsewhere.id] == start[elsewhere.id]
+
+
+@pytest.fixture
+def completed(dbs, home, foreign):
+    """A completed cohort with one session, one enrolment and that enrolment's attendance."""
+    cohort = CohortFactory(host_institution_id=home.id, status=CohortStatus.COMPLETED)
+    held = SessionFactory(cohort_id=cohort.id)
+    enrolment = enrol(
+        dbs, cohort, ParticipantRowFactory(institution_id=foreign.id), EnrolmentStatus.COMPLETED
+    )
+    dbs.add(Attendance(session_id=held.id, enrolment_id=enrolment.id, present=True, minutes=240))
+    dbs.commit()
+    return cohort, held, enrolment
+
+
+def test_a_completed_cohorts_attendance_and_sessions_no_longer_change(
+    client, admin, coordinator, dbs, completed
+):
+    cohort, held, enrolment = completed
+    session_before = client.get(session_url(cohort.id, held.id), headers=admin.headers)
+    enrolment_before = enrolment_versions(client, admin, [enrolment.id])
+    rows = [{"participant_id": enrolment.participant_id, "present": False, "minutes": 0}]
+
+    put = client.put(attendance_url(cohort.id, held.id), json=rows, headers=coordinator.headers)
+    patched = client.patch(session_url(cohort.id, held.id), json={"topic": "X"}, headers=coordinator.headers)
+    deleted = client.delete(session_url(cohort.id, held.id), headers=coordinator.headers)
+
+    for response in (put, patched, deleted):
+        assert "completed" in assert_problem(response, 409)["detail"]
+    assert stored_attendance(dbs, held.id) == [(enrolment.id, True, 240)]
+    row = stored(dbs, held.id)
+    assert (row.topic, row.version) == ("Introduction", held.version)
+    session_after = client.get(session_url(cohort.id, held.id), headers=admin.headers)
+    assert (session_after.json, session_after.headers["ETag"]) == (
+        session_before.json,
+        session_before.headers["ETag"],
+    )
+    assert enrolment_versions(client, admin, [enrolment.id]) == enrolment_before
+    assert enrolment_before[enrolment.id][2] == 1.0
+    assert audit_rows(dbs, action="cohort_sessions.update") == []
+    assert audit_rows(dbs, action="cohort_sessions.delete") == []
+
+
+# --- the edges of the calendar ----------------------------------------------------------------
+
+
+@pytest.fixture
+def widest(dbs, home):
+    """A cohort running from the first to the last day the hub schedules."""
+    return CohortFactory(host_institution_id=home.id, starts_on=date(1950, 1, 1), ends_on=date(2199, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at"),
+    [
+        ("1950-01-01T00:00:00+14:00", "1950-01-01T01:00:00+14:00"),  # the earliest moment anywhere
+        ("2199-12-31T23:00:00-12:00", "2200-01-01T00:00:00-12:00"),  # the latest one
+    ],
+)
+def test_sessions_at_the_edges_of_the_schedulable_range_are_accepted(
+    client, admin, widest, starts_at, ends_at
+):
+    response = client.post(
+        sessions_url(widest.id), json=body(starts_at=starts_at, ends_at=ends_at), headers=admin.headers
+    )
+
+    assert response.status_code == 201, response.json
+    assert (at(response.json["starts_at"]), at(response.json["ends_at"])) == (at(starts_at), at(ends_at))
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "ends_at", "field"),
+    [
+        ("1949-12-31T23:59:00+14:00", "1950-01-01T01:00:00+14:00", "starts_at"),
+        ("2199-12-31T23:00:00-12:00", "2200-01-01T00:01:00-12:00", "ends_at"),
+    ],
+)
+def test_sessions_beyond_the_schedulable_range_are_422(client, admin, dbs, widest, starts_at, ends_at, field):
+    response = client.post(
+        sessions_url(widest.id), json=body(starts_at=starts_at, ends_at=ends_at), headers=admin.headers
+    )
+
+    assert_validation(response, field)
+    assert row_count(dbs, CohortSession) == 0

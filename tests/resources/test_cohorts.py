@@ -1478,3 +1478,46 @@ def test_list_query_count_does_not_grow_with_rows(client, admin, dbs, home, fore
     assert len(items) == 25
     assert all(len(c["seat_allocations"]) == 2 for c in items)
     assert many == few
+
+
+# --- dates the hub can schedule ---------------------------------------------------------------
+
+OUT_OF_RANGE_DATES = [
+    ({"starts_on": "1949-12-31"}, ["starts_on"]),
+    ({"starts_on": "0001-01-01"}, ["starts_on"]),
+    ({"ends_on": "2200-01-01"}, ["ends_on"]),
+    ({"ends_on": "9999-12-31"}, ["ends_on"]),
+    ({"starts_on": "2200-01-01", "ends_on": "2200-01-02"}, ["starts_on", "ends_on"]),
+    ({"starts_on": "1900-01-01", "ends_on": "1900-01-02"}, ["starts_on", "ends_on"]),
+]
+
+
+@pytest.mark.parametrize(("change", "fields"), OUT_OF_RANGE_DATES)
+def test_create_with_a_date_outside_1950_to_2199_is_422(client, admin, dbs, body, change, fields):
+    response = client.post(URL, json={**body, **change}, headers=admin.headers)
+
+    errors = assert_validation(response, *fields)
+    assert all(errors[name] for name in fields)
+    assert row_count(dbs, Cohort) == 0
+
+
+@pytest.mark.parametrize(("change", "fields"), OUT_OF_RANGE_DATES)
+def test_patch_to_a_date_outside_1950_to_2199_is_422(client, admin, dbs, planned, change, fields):
+    response = client.patch(one(planned.id), json=change, headers=admin.headers)
+
+    assert_validation(response, *fields)
+    row = stored(dbs, planned.id)
+    assert (row.starts_on, row.ends_on, row.version) == (date(2026, 3, 2), date(2026, 3, 13), planned.version)
+
+
+def test_the_first_and_last_schedulable_days_are_accepted(client, admin, dbs, body, planned):
+    created = create(client, admin, {**body, "starts_on": "1950-01-01", "ends_on": "2199-12-31"})
+
+    assert (created["starts_on"], created["ends_on"]) == ("1950-01-01", "2199-12-31")
+    patched = client.patch(
+        one(planned.id), json={"starts_on": "1950-01-01", "ends_on": "2199-12-31"}, headers=admin.headers
+    )
+    assert patched.status_code == 200, patched.json
+    assert (patched.json["starts_on"], patched.json["ends_on"]) == ("1950-01-01", "2199-12-31")
+    row = stored(dbs, planned.id)
+    assert (row.starts_on, row.ends_on) == (date(1950, 1, 1), date(2199, 12, 31))

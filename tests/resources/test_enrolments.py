@@ -1236,3 +1236,116 @@ def test_an_erased_officers_record_keeps_the_training_without_the_names(
         "family_name": None,
         "erased": True,
     }
+
+
+# --- erased participants and the guest's withdrawals ----------------------------------------------
+
+# Verification is rate-limited per address: an address of this module's own keeps the count clear.
+VERIFIER = {"REMOTE_ADDR": "10.250.0.1"}
+
+
+def test_an_erased_participants_enrolment_cannot_be_completed_again(
+    client, admin, dbs, home, foreign, coordinator, pinned_clock
+):
+    cohort = make_cohort(home, status=CohortStatus.IN_PROGRESS)
+    asel = officer(foreign)
+    enrolment = enrol(dbs, cohort, asel)
+    code = patch(client, coordinator, enrolment.id, {"status": "completed"}).json["certificate"]["code"]
+    assert patch(client, coordinator, enrolment.id, {"status": "failed"}).status_code == 200
+    erased = client.delete(f"/api/v1/participants/{asel.id}", headers=admin.headers)
+    assert erased.status_code == 204, erased.get_data(as_text=True)
+
+    response = patch(client, coordinator, enrolment.id, {"status": "completed"})
+
+    body = assert_problem(response, 409)
+    assert body["detail"] == "The participant has been erased; the enrolment can no longer be completed."
+    assert reloaded(dbs, Enrolment, enrolment.id).status is FAILED
+    shown = client.get(one(enrolment.id), headers=admin.headers).json
+    assert (shown["status"], shown["certificate"]["valid"]) == ("failed", False)
+    [certificate] = dbs.scalars(sa.select(Certificate)).all()
+    assert certificate.revoked_at is not None
+    assert len(audit_rows(dbs, action="certificates.create")) == 1
+    verified = client.get(f"/api/v1/certificates/verify/{code}", environ_base=VERIFIER)
+    assert verified.status_code == 200, verified.json
+    assert (verified.json["valid"], verified.json["holder_initials"]) == (False, None)
+
+
+def test_an_erased_participant_never_certified_gets_no_certificate(
+    client, admin, dbs, home, foreign, coordinator
+):
+    cohort = make_cohort(home, status=CohortStatus.IN_PROGRESS)
+    asel = officer(foreign)
+    enrolment = enrol(dbs, cohort, asel)
+    assert patch(client, coordinator, enrolment.id, {"status": "failed"}).status_code == 200
+    assert client.delete(f"/api/v1/participants/{asel.id}", headers=admin.headers).status_code == 204
+
+    response = patch(client, admin, enrolment.id, {"status": "completed"})
+
+    assert_problem(response, 409)
+    assert reloaded(dbs, Enrolment, enrolment.id).status is FAILED
+    assert client.get(one(enrolment.id), headers=admin.headers).json["certificate"] is None
+    assert row_count(dbs, Certificate) == 0
+
+
+def test_an_erasure_is_a_new_version_of_the_participants_enrolments(
+    client, admin, dbs, home, foreign, coordinator
+):
+    asel = officer(foreign)
+    enrolment = enrol(dbs, make_cohort(home), asel)
+    before = client.get(one(enrolment.id), headers=coordinator.headers)
+
+    assert client.delete(f"/api/v1/participants/{asel.id}", headers=admin.headers).status_code == 204
+
+    after = client.get(one(enrolment.id), headers=coordinator.headers)
+    assert after.json["participant"]["family_name"] is None
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert assert_timestamp(after.json["updated_at"]) > assert_timestamp(before.json["updated_at"])
+    stale = patch(
+        client, coordinator, enrolment.id, {"pre_score": 10}, headers={"If-Match": before.headers["ETag"]}
+    )
+    assert_problem(stale, 412)
+
+
+@pytest.mark.parametrize("current", [NOMINATED, ENROLLED])
+def test_a_guest_coordinator_withdraws_its_own_nominated_or_enrolled_record(
+    client, admin, dbs, home, foreign, guest_coordinator, current
+):
+    cohort = make_cohort(home, capacity=5, allocations=[(foreign, 2)])
+    enrolment = enrol(dbs, cohort, officer(foreign), status=current)
+    assert seats(client, admin, cohort.id) == (4, 1, {foreign.id: 1})
+
+    response = patch(client, guest_coordinator, enrolment.id, {"status": "withdrawn"})
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "withdrawn"
+    assert reloaded(dbs, Enrolment, enrolment.id).status is WITHDRAWN
+    assert seats(client, admin, cohort.id) == (5, 0, {foreign.id: 0})
+
+
+@pytest.mark.parametrize("current", [FAILED, NO_SHOW, COMPLETED])
+def test_a_recorded_outcome_is_withdrawn_by_the_host_not_the_guest(
+    client, admin, dbs, home, foreign, coordinator, guest_coordinator, pinned_clock, current
+):
+    cohort = make_cohort(home, capacity=5, status=CohortStatus.IN_PROGRESS, allocations=[(foreign, 2)])
+    enrolment = enrol(dbs, cohort, officer(foreign), status=ENROLLED)
+    recorded = patch(client, coordinator, enrolment.id, {"status": current.value})
+    assert recorded.status_code == 200, recorded.json
+    certificate = recorded.json["certificate"]
+
+    refused = patch(client, guest_coordinator, enrolment.id, {"status": "withdrawn"})
+
+    body = assert_problem(refused, 403)
+    assert body["detail"] == "Only the host institution and hub administrators withdraw a recorded outcome."
+    assert reloaded(dbs, Enrolment, enrolment.id).status is current
+    assert seats(client, admin, cohort.id) == (4, 1, {foreign.id: 1})
+    assert client.get(one(enrolment.id), headers=guest_coordinator.headers).json["certificate"] == certificate
+
+    withdrawn = patch(client, coordinator, enrolment.id, {"status": "withdrawn"})
+
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert withdrawn.json["status"] == "withdrawn"
+    assert seats(client, admin, cohort.id) == (5, 0, {foreign.id: 0})
+    if current is COMPLETED:
+        assert withdrawn.json["certificate"]["valid"] is False
+    else:
+        assert withdrawn.json["certificate"] is None

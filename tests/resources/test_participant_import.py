@@ -650,3 +650,117 @@ def test_a_refused_import_frees_its_idempotency_key(client, coordinator, dbs):
 
     imported(fixed, created=1)
     assert row_count(dbs, Participant) == 1
+
+
+# --- CSV as spreadsheets save it ------------------------------------------------------------
+
+
+def test_semicolon_separated_csv_as_excel_saves_it_in_russian_locales(client, coordinator, dbs, home):
+    body = csv_body(
+        'KZ-1;Айгерим;Садыкова;female;psychologist;"Психолог, отдел кадров";Костанай;a.s@service.example;1',
+        "KZ-2;Бакыт;Асанов;male;security_officer;;Ош;;0",
+        'KZ-3;Ольга;Ким;female;manager;Head, training unit;"North; Kostanay";;',
+        header=HEADER.replace(",", ";"),
+        bom=True,
+    )
+
+    report = imported(post_csv(client, coordinator.headers, body), created=3)
+
+    assert [(r["row"], r["external_ref"], r["status"]) for r in report["rows"]] == [
+        (1, "KZ-1", "created"),
+        (2, "KZ-2", "created"),
+        (3, "KZ-3", "created"),
+    ]
+    people = stored(dbs)
+    aigerim, bakyt, olga = people["KZ-1"], people["KZ-2"], people["KZ-3"]
+    assert (
+        aigerim.institution_id,
+        aigerim.given_name,
+        aigerim.family_name,
+        aigerim.position,
+        aigerim.region,
+        aigerim.email,
+        aigerim.is_trainer,
+    ) == (
+        home.id,
+        "Айгерим",
+        "Садыкова",
+        "Психолог, отдел кадров",
+        "Костанай",
+        "a.s@service.example",
+        True,
+    )
+    assert (bakyt.given_name, bakyt.gender, bakyt.staff_category, bakyt.position, bakyt.region) == (
+        "Бакыт",
+        Gender.MALE,
+        StaffCategory.SECURITY_OFFICER,
+        None,
+        "Ош",
+    )
+    assert (olga.position, olga.region, olga.email, olga.is_trainer) == (
+        "Head, training unit",
+        "North; Kostanay",
+        None,
+        False,
+    )
+    assert aigerim.search_text == "айгерим садыкова"
+
+
+def test_tab_separated_csv_imports(client, coordinator, dbs, home):
+    body = csv_body(
+        "\t".join(
+            (
+                "KZ-1",
+                "Айгерим",
+                "Садыкова",
+                "female",
+                "psychologist",
+                "Head, training unit",
+                "Kostanay",
+                "a.s@service.example",
+                "1",
+            )
+        ),
+        "\t".join(("KZ-2", "Бакыт", "Асанов", "male", "security_officer", "", "Osh; south", "", "0")),
+        header=HEADER.replace(",", "\t"),
+    )
+
+    imported(post_csv(client, coordinator.headers, body), created=2)
+
+    people = stored(dbs)
+    aigerim, bakyt = people["KZ-1"], people["KZ-2"]
+    assert (
+        aigerim.institution_id,
+        aigerim.family_name,
+        aigerim.position,
+        aigerim.email,
+        aigerim.is_trainer,
+    ) == (
+        home.id,
+        "Садыкова",
+        "Head, training unit",
+        "a.s@service.example",
+        True,
+    )
+    assert (bakyt.given_name, bakyt.position, bakyt.region, bakyt.is_trainer) == (
+        "Бакыт",
+        None,
+        "Osh; south",
+        False,
+    )
+
+
+def test_a_semicolon_separated_reimport_finds_the_same_participants(client, coordinator, dbs):
+    comma = csv_body(AIGERIM, BAKYT, OLGA)
+    semicolon = csv_body(
+        "KZ-1;Айгерим;Садыкова;female;psychologist;Senior psychologist;Kostanay;a.s@service.example;yes",
+        "KZ-2;Бакыт;Асанов;male;security_officer;;Osh;;0",
+        'KZ-3;Ольга;Ким;female;manager;"Head, training unit";;;',
+        header=HEADER.replace(",", ";"),
+        bom=True,
+    )
+    imported(post_csv(client, coordinator.headers, comma), created=3)
+
+    imported(post_csv(client, coordinator.headers, semicolon), unchanged=3)
+
+    assert row_count(dbs, Participant) == 3

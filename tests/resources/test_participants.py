@@ -675,3 +675,153 @@ def test_guest_coordinator_erases_its_participant_enrolled_elsewhere(app, client
 
     assert client.delete(one(guest.id), headers=guest_coordinator.headers).status_code == 204
     assert reloaded(dbs, Participant, guest.id).erased_at is not None
+
+
+# --- what a host sees of its guests -----------------------------------------------------------
+
+
+@pytest.fixture
+def guest_coordinator(app, dbs, foreign):
+    """A coordinator of `foreign`, whose participant attends a cohort `home` hosts."""
+    user = UserFactory(role=Role.COORDINATOR, institution_id=foreign.id, email="coord@away.example")
+    return sign_in(app, user)
+
+
+@pytest.fixture
+def detailed_guest(dbs, home, foreign):
+    """A participant of `foreign` with every detail filled in, enrolled in a cohort `home` hosts."""
+    guest = person(
+        foreign,
+        external_ref="KG-0042",
+        given_name="Бакыт",
+        family_name="Асанов",
+        gender=Gender.MALE,
+        staff_category=StaffCategory.PVE_INSPECTOR,
+        position="Senior inspector",
+        region="Osh",
+        email="b.asanov@away.example",
+        is_trainer=True,
+    )
+    enrol(dbs, CohortFactory(host_institution_id=home.id), guest)
+    return guest
+
+
+def guest_record(guest, **changes) -> dict:
+    """The whole record of `detailed_guest`, server fields aside."""
+    return {
+        "id": guest.id,
+        "institution_id": guest.institution_id,
+        "external_ref": "KG-0042",
+        "given_name": "Бакыт",
+        "family_name": "Асанов",
+        "gender": "male",
+        "staff_category": "pve_inspector",
+        "position": "Senior inspector",
+        "region": "Osh",
+        "email": "b.asanov@away.example",
+        "is_trainer": True,
+        "erased": False,
+        "erased_at": None,
+        **changes,
+    }
+
+
+def without_server_times(body: dict) -> dict:
+    return {k: v for k, v in body.items() if k not in ("created_at", "updated_at")}
+
+
+def test_a_host_reads_a_guests_names_and_category_but_not_its_contact_details(
+    client, coordinator, guest_coordinator, detailed_guest
+):
+    as_host = client.get(one(detailed_guest.id), headers=coordinator.headers)
+    as_owner = client.get(one(detailed_guest.id), headers=guest_coordinator.headers)
+
+    assert as_host.status_code == 200, as_host.json
+    hidden = {"external_ref": None, "position": None, "region": None, "email": None}
+    assert without_server_times(as_host.json) == guest_record(detailed_guest, **hidden)
+    assert as_owner.status_code == 200, as_owner.json
+    assert without_server_times(as_owner.json) == guest_record(detailed_guest)
+    [listed] = [p for p in client.get(URL, headers=coordinator.headers).json if p["id"] == detailed_guest.id]
+    assert without_server_times(listed) == guest_record(detailed_guest, **hidden)
+
+
+@pytest.mark.parametrize("query", [{"external_ref": "KG-0042"}, {"region": "Osh"}])
+def test_a_hosts_filters_on_guests_details_find_only_its_own(
+    client, coordinator, guest_coordinator, dbs, home, detailed_guest, query
+):
+    own = person(home, external_ref="KG-0042", region="Osh")
+
+    assert ids(client.get(URL, query_string=query, headers=coordinator.headers)) == [own.id]
+    assert ids(client.get(URL, query_string=query, headers=guest_coordinator.headers)) == [detailed_guest.id]
+
+
+@pytest.mark.parametrize("text", ["b.asanov@away.example", "asanov@away", "KG-0042", "kg-00"])
+def test_a_hosts_search_never_matches_a_guests_email_or_reference(
+    client, coordinator, guest_coordinator, dbs, home, detailed_guest, text
+):
+    person(home, external_ref="KZ-0001", email="own@home.example")
+
+    assert ids(client.get(URL, query_string={"q": text}, headers=coordinator.headers)) == []
+    assert ids(client.get(URL, query_string={"q": text}, headers=guest_coordinator.headers)) == [
+        detailed_guest.id
+    ]
+
+
+@pytest.mark.parametrize("text", ["АСАНОВ", "асанов", "аСаН"])
+def test_a_host_finds_a_guest_by_its_cyrillic_name_in_any_case(
+    client, coordinator, dbs, home, detailed_guest, text
+):
+    person(home, family_name="Садыкова")
+
+    assert ids(client.get(URL, query_string={"q": text}, headers=coordinator.headers)) == [detailed_guest.id]
+
+
+# --- names: required on creation, null once erased --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"given_name": None}, {"given_name"}),
+        ({"family_name": None}, {"family_name"}),
+        ({"given_name": None, "family_name": None}, {"given_name", "family_name"}),
+    ],
+)
+def test_create_with_a_null_name_is_422_naming_it(client, coordinator, dbs, change, fields):
+    response = client.post(URL, json=full_body(**change), headers=coordinator.headers)
+
+    errors = assert_validation(response, *fields)
+    assert errors == {name: ["Field may not be null."] for name in fields}
+    assert row_count(dbs, Participant) == 0
+
+
+def test_a_null_name_is_reported_along_with_the_other_errors(client, coordinator, dbs):
+    response = client.post(URL, json=full_body(given_name=None, gender="robot"), headers=coordinator.headers)
+
+    errors = assert_validation(response, "given_name", "gender")
+    assert errors["given_name"] == ["Field may not be null."]
+    assert row_count(dbs, Participant) == 0
+
+
+def test_an_erased_participant_reads_with_null_names_as_the_contract_allows(client, coordinator, dbs, home):
+    stored = person(home, position="Inspector", email="x@service.example")
+    assert client.delete(one(stored.id), headers=coordinator.headers).status_code == 204
+
+    response = client.get(one(stored.id), headers=coordinator.headers)
+
+    assert response.status_code == 200, response.json
+    shown = response.json
+    assert [shown[k] for k in ("given_name", "family_name", "external_ref", "email", "position")] == [
+        None
+    ] * 5
+    assert shown["erased"] is True
+    spec = client.get("/api/v1/openapi.json").get_json()
+    properties = spec["components"]["schemas"]["Participant"]["properties"]
+    for name, value in shown.items():
+        if value is None:
+            declared = properties[name]
+            types = declared.get("type")
+            nullable = declared.get("nullable") is True or "null" in (
+                types if isinstance(types, list) else [types]
+            )
+            assert nullable, (name, declared)
