@@ -39,6 +39,20 @@ def make_app(database_url: str, **overrides):
     return create_app(env)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql_only` are not run (nor reported as skipped) with the SQLite backend."""
+    dropped = [
+        item
+        for item in items
+        if item.get_closest_marker("postgresql_only")
+        and getattr(item, "callspec", None) is not None
+        and item.callspec.params.get("backend") == "sqlite"
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in dropped]
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request, tmp_path_factory):
     """A migrated database of each kind, and how to reset it between tests."""

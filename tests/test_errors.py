@@ -243,16 +243,15 @@ def test_another_operational_error_is_a_500_without_retry_after(client, admin, m
     assert "request_id" in body["detail"]
 
 
+@pytest.mark.postgresql_only
 @pytest.mark.parametrize(
     ("errcode", "status"),
     [("deadlock_detected", 503), ("serialization_failure", 503), ("query_canceled", 500)],
 )
 def test_postgresql_failures_raised_by_the_server_are_answered_by_their_sqlstate(
-    client, admin, backend, monkeypatch, errcode, status
+    client, admin, monkeypatch, errcode, status
 ):
     """The real driver's exception, not a stand-in: PostgreSQL itself raises the SQLSTATE."""
-    if backend[0] != "postgresql":
-        pytest.skip("PostgreSQL raises these SQLSTATEs; SQLite has none")
 
     def fail(*_args, **_kwargs):
         db.session.execute(
