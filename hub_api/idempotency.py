@@ -14,6 +14,7 @@ from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models.base import utcnow
 from hub_api.models.idempotency import IdempotencyKey
+from hub_api.queries import escape_like
 
 HEADER = "Idempotency-Key"
 KEY_LIFETIME = timedelta(hours=24)
@@ -117,6 +118,17 @@ def finish(response: Response) -> None:
     reservation.response_status = response.status_code
     reservation.response_body = response.get_data(as_text=True)
     reservation.response_headers = {h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers}
+
+
+def forget_responses_mentioning(texts: list[str]) -> None:
+    """Drop stored responses that contain any of these texts (an erased person's identity).
+
+    A retry with such a key then runs again instead of replaying data that no longer exists."""
+    # Each text as a whole JSON string value, quotes included, so "KZ-1" never matches "KZ-10".
+    patterns = [f"%{escape_like(json.dumps(text, ensure_ascii=False))}%" for text in texts if text]
+    if patterns:
+        mentions = sa.or_(*(IdempotencyKey.response_body.like(p, escape="\\") for p in patterns))
+        db.session.execute(sa.delete(IdempotencyKey).where(mentions))
 
 
 def settled() -> None:

@@ -4,6 +4,8 @@ import threading
 import time
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from hub_api import idempotency
 from hub_api.models import IdempotencyKey, Institution
 from hub_api.models.base import utcnow
@@ -156,3 +158,30 @@ def test_an_abandoned_reservation_is_freed_after_ten_minutes(app, client, admin,
 def test_logout_refuses_the_key_so_every_logout_revokes(client, admin):
     response = client.post("/api/v1/auth/logout", headers={**admin.headers, "Idempotency-Key": "bye"})
     assert_problem(response, 422, error_fields={"Idempotency-Key"})
+
+
+def test_erasure_forgets_stored_responses_that_name_the_person(client, admin, dbs, home):
+    body = {
+        "institution_id": home.id,
+        "external_ref": "KZ-0042",
+        "given_name": "Айгерим",
+        "family_name": "Садыкова",
+        "gender": "female",
+        "staff_category": "psychologist",
+        "email": "a.sadykova@penitentiary.example",
+    }
+    headers = {**admin.headers, "Idempotency-Key": "officer-kz-0042"}
+    other = {**body, "external_ref": "KZ-00421", "family_name": "Ким", "email": None}
+    other_headers = {**admin.headers, "Idempotency-Key": "officer-kz-00421"}
+    created = client.post("/api/v1/participants", json=body, headers=headers)
+    kept = client.post("/api/v1/participants", json=other, headers=other_headers)
+    assert (created.status_code, kept.status_code) == (201, 201), (created.json, kept.json)
+
+    erased = client.delete(f"/api/v1/participants/{created.json['id']}", headers=admin.headers)
+
+    assert erased.status_code == 204, erased.get_data(as_text=True)
+    stored = [row.response_body for row in dbs.scalars(sa.select(IdempotencyKey))]
+    assert len(stored) == 1 and "Ким" in stored[0]
+    assert not any("Садыкова" in text or 'KZ-0042"' in text for text in stored)
+    replay = client.post("/api/v1/participants", json=other, headers=other_headers)
+    assert replay.json == kept.json  # other people's retries still replay

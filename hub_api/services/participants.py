@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from hub_api import audit
+from hub_api import audit, idempotency
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
@@ -122,6 +122,10 @@ def erase_participant(*, principal: Principal, participant: Participant) -> None
     held = db.session.scalars(sa.select(Enrolment).where(Enrolment.participant_id == participant.id))
     for enrolment in held:
         certificates.revoke(enrolment)
+    # Stored retry responses (creation, import reports, nominations) must not outlive the identity.
+    idempotency.forget_responses_mentioning(
+        [participant.external_ref, participant.email, participant.family_name]
+    )
     for column in IDENTITY_COLUMNS:
         setattr(participant, column, None)
     participant.erased_at = utcnow()
