@@ -106,3 +106,8 @@ def ensure_hosts_cohort(
     if principal.is_hub_admin or principal.institution_id == host_institution_id:
         return
     raise Forbidden(f"Only the host institution and hub administrators {to}.")
+
+
+def stats_reader(principal: Principal) -> bool:
+    """Every user role (analysts included), and clients granted `stats:read`."""
+    return principal.has_scope(Scope.STATS_READ)

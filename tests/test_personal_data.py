@@ -187,6 +187,7 @@ GET    /cohorts/{C}/sessions/{S}/attendance        200 200 200 200 403 200 403 4
 PUT    /cohorts/{C}/sessions/{S}/attendance        200 200 403 403 403 403 403 403 403 403 403 401
 GET    /certificates/verify/{CODE}                 200 200 200 200 200 200 200 200 200 200 200 200
 GET    /audit-events?page_size=100                 200 403 403 403 403 403 403 403 403 403 403 401
+GET    /stats/cohorts/{C}                          200 200 200 200 200 403 403 403 403 403 403 401
 """
 # `?results` marks a second PATCH of the same enrolment: results rather than a withdrawal.
 PSEUDO_QUERY = "?results"

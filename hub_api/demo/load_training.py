@@ -27,7 +27,9 @@ from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED, SEAT_HOLDING
 from hub_api.models.enums import CurriculumStatus, EnrolmentStatus
 from hub_api.services import certificates
+from hub_api.services import enrolments as enrolment_service
 
+ATTENDANCE_COUNTERS = ["attendance_marks", "attendance_present"]
 PARTICIPANT_DEFAULTS = {"position": None, "region": None, "email": None, "is_trainer": False}
 
 ParticipantKey = tuple[str, str]  # (institution code, external_ref)
@@ -251,9 +253,11 @@ def _sync_attendance(
         for session, (present, minutes) in zip(cohort_sessions, records, strict=True):
             wanted[(session.id, enrolment.id)] = {"present": present, "minutes": minutes}
     demo_enrolment_ids = {e.id for e in enrolments.values()}
+    changed: set[int] = set()
     for key, row in stored.items():
         if key not in wanted and key[1] in demo_enrolment_ids:
             db.session.delete(row)
+            changed.add(key[1])
             _touch(outcomes, ("session", *starts[key[0]]))
     for (session_id, enrolment_id), values in wanted.items():
         row = stored.get((session_id, enrolment_id))
@@ -261,7 +265,14 @@ def _sync_attendance(
             db.session.add(Attendance(session_id=session_id, enrolment_id=enrolment_id, **values))
         elif not apply_changes(row, values):
             continue
+        changed.add(enrolment_id)
         _touch(outcomes, ("session", *starts[session_id]))
+    if changed:
+        db.session.flush()
+        enrolment_service.touch(Enrolment.id.in_(changed))  # recount their attendance marks
+        for enrolment in enrolments.values():
+            if enrolment.id in changed:  # the UPDATE moved their version: read it back before any write
+                db.session.expire(enrolment, ["version", "updated_at", *ATTENDANCE_COUNTERS])
 
 
 def _sync_certificate(enrolment: Enrolment, cohort: Cohort) -> bool:

@@ -38,6 +38,10 @@ class Enrolment(TimestampMixin, db.Model):
     pre_score: Mapped[int | None]
     post_score: Mapped[int | None]
     satisfaction: Mapped[int | None]
+    # Roll-call marks of this enrolment (rows in `attendance`) and how many say present; kept by
+    # `services.enrolments.touch` so that statistics read them without scanning attendance.
+    attendance_marks: Mapped[int] = mapped_column(default=0, server_default="0")
+    attendance_present: Mapped[int] = mapped_column(default=0, server_default="0")
 
     participant = relationship("Participant", lazy="raise")
     cohort = relationship("Cohort", lazy="raise")
@@ -60,6 +64,9 @@ class Enrolment(TimestampMixin, db.Model):
         ),
         sa.CheckConstraint(
             "satisfaction IS NULL OR (satisfaction >= 1 AND satisfaction <= 5)", name="satisfaction_range"
+        ),
+        sa.CheckConstraint(
+            "attendance_present >= 0 AND attendance_present <= attendance_marks", name="attendance_marks"
         ),
     )
 

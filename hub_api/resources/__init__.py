@@ -17,6 +17,7 @@ from hub_api.resources import (
     institutions,
     participants,
     programmes,
+    stats,
     users,
 )
 
@@ -36,6 +37,7 @@ MODULES = (
     cohort_sessions,
     enrolments,
     certificates,
+    stats,
     audit_events,
     health,
 )

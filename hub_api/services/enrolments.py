@@ -6,7 +6,7 @@ from sqlalchemy.orm import joinedload
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, Forbidden, HubError, NotFound
 from hub_api.extensions import db
-from hub_api.models import Cohort, Enrolment, Participant
+from hub_api.models import Attendance, Cohort, Enrolment, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
 from hub_api.models.enums import CohortStatus, EnrolmentStatus
@@ -172,11 +172,20 @@ def _ensure_not_erased(enrolment: Enrolment) -> None:
 
 
 def touch(*conditions) -> None:
-    """Mark matching enrolments as changed (new ETag, seen by `updated_since`) when derived values move."""
+    """Mark matching enrolments as changed (new ETag, seen by `updated_since`) when derived values move.
+
+    Their attendance counters are recounted from the roll calls in the same statement."""
+    marks = sa.select(sa.func.count(Attendance.id)).where(Attendance.enrolment_id == Enrolment.id)
+    present = marks.where(Attendance.present.is_(True))
     db.session.execute(
         sa.update(Enrolment)
         .where(*conditions)
-        .values(updated_at=utcnow(), version=Enrolment.version + 1)
+        .values(
+            updated_at=utcnow(),
+            version=Enrolment.version + 1,
+            attendance_marks=marks.scalar_subquery(),
+            attendance_present=present.scalar_subquery(),
+        )
         .execution_options(synchronize_session=False)
     )
 
