@@ -80,12 +80,20 @@ def serve(args: dict, compute, table, filename: str) -> Response:
     return response
 
 
-@blp.route("/overview", methods=["GET"])
-@blp.access(stats_reader)
-@blp.arguments(StatsArgsSchema, location="query")
-@blp.response(200, OverviewSchema)
-@blp.doc(**CSV_DOC)
-@blp.alt_response(304, **NOT_MODIFIED)
+def statistic(rule: str, schema, *, args_schema=StatsArgsSchema, missing: str | None = None):
+    """Register a statistic: for stats readers, JSON or CSV, 304 when unchanged, 404 for no such object."""
+
+    def decorator(func):
+        if missing:
+            func = blp.alt_response(404, response="NOT_FOUND", description=f"No such {missing}")(func)
+        func = blp.alt_response(304, **NOT_MODIFIED)(blp.doc(**CSV_DOC)(func))
+        func = blp.arguments(args_schema, location="query")(blp.response(200, schema)(func))
+        return blp.route(rule, methods=["GET"])(blp.access(stats_reader)(func))
+
+    return decorator
+
+
+@statistic("/overview", OverviewSchema)
 def get_overview(args):
     """The hub at a glance
 
@@ -94,12 +102,7 @@ def get_overview(args):
     return serve(args, overview, tables.overview_table, "overview")
 
 
-@blp.route("/training", methods=["GET"])
-@blp.access(stats_reader)
-@blp.arguments(TrainingArgsSchema, location="query")
-@blp.response(200, TrainingStatsSchema)
-@blp.doc(**CSV_DOC)
-@blp.alt_response(304, **NOT_MODIFIED)
+@statistic("/training", TrainingStatsSchema, args_schema=TrainingArgsSchema)
 def get_training(args):
     """Training figures by any dimensions
 
@@ -113,60 +116,39 @@ def get_training(args):
     return serve(args, compute, tables.training_table, "training")
 
 
-@blp.route("/cohorts/<id:cohort_id>", methods=["GET"])
-@blp.access(stats_reader)
-@blp.arguments(StatsArgsSchema, location="query")
-@blp.response(200, CohortStatsSchema)
-@blp.doc(**CSV_DOC)
-@blp.alt_response(304, **NOT_MODIFIED)
-@blp.alt_response(404, response="NOT_FOUND", description="No such cohort")
+@statistic("/cohorts/<id:cohort_id>", CohortStatsSchema, missing="cohort")
 def get_cohort_stats(args, cohort_id):
     """One cohort's figures
 
     Capacity, seats taken and fill rate, the training metrics, and the same by gender."""
-    return serve(
-        args,
-        lambda *, k, lang: cohort_stats(cohort_id=cohort_id, k=k, lang=lang),
-        tables.cohort_table,
-        f"cohort-{cohort_id}",
-    )
+
+    def compute(*, k, lang):
+        return cohort_stats(cohort_id=cohort_id, k=k, lang=lang)
+
+    return serve(args, compute, tables.cohort_table, f"cohort-{cohort_id}")
 
 
-@blp.route("/programmes/<id:programme_id>", methods=["GET"])
-@blp.access(stats_reader)
-@blp.arguments(StatsArgsSchema, location="query")
-@blp.response(200, ProgrammeStatsSchema)
-@blp.doc(**CSV_DOC)
-@blp.alt_response(304, **NOT_MODIFIED)
-@blp.alt_response(404, response="NOT_FOUND", description="No such programme")
+@statistic("/programmes/<id:programme_id>", ProgrammeStatsSchema, missing="programme")
 def get_programme_stats(args, programme_id):
     """A programme's targets against delivery
 
     `actual` counts what the programme's cohorts delivered; `share_reached` is actual / target."""
-    return serve(
-        args,
-        lambda *, k, lang: programme_stats(programme_id=programme_id, k=k),
-        tables.programme_table,
-        f"programme-{programme_id}",
-    )
+
+    def compute(*, k, lang):
+        return programme_stats(programme_id=programme_id, k=k)
+
+    return serve(args, compute, tables.programme_table, f"programme-{programme_id}")
 
 
-@blp.route("/agreements/<id:agreement_id>", methods=["GET"])
-@blp.access(stats_reader)
-@blp.arguments(StatsArgsSchema, location="query")
-@blp.response(200, AgreementStatsSchema)
-@blp.doc(**CSV_DOC)
-@blp.alt_response(304, **NOT_MODIFIED)
-@blp.alt_response(404, response="NOT_FOUND", description="No such agreement")
+@statistic("/agreements/<id:agreement_id>", AgreementStatsSchema, missing="agreement")
 def get_agreement_stats(args, agreement_id):
     """An agreement's commitments against delivery
 
     Delivered through the cohorts linked to the agreement. A yearly commitment lists every year
     from the agreement's start to its end (or this year): `actual` sums them, and `share_reached`
     compares it with target × years."""
-    return serve(
-        args,
-        lambda *, k, lang: agreement_stats(agreement_id=agreement_id, k=k),
-        tables.agreement_table,
-        f"agreement-{agreement_id}",
-    )
+
+    def compute(*, k, lang):
+        return agreement_stats(agreement_id=agreement_id, k=k)
+
+    return serve(args, compute, tables.agreement_table, f"agreement-{agreement_id}")
