@@ -71,8 +71,9 @@ def serve(args: dict, compute, table, filename: str) -> Response:
     if request.if_none_match.contains(etag.strip('"')):
         return Response(status=304, headers=_headers(etag))
     document = compute(k=k, lang=lang)
-    if not as_csv:
-        response = current_app.json.response(document)
+    if not as_csv:  # keys in the documented order (dimensions, then metrics), as the CSV columns
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+        response = Response(body, mimetype="application/json")
     else:
         response = Response(render_csv(*table(document)), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -4,12 +4,63 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from hub_api.models import Cohort, Enrolment, Institution, Participant
 
-YEAR = sa.cast(sa.extract("year", Cohort.starts_on), sa.Integer)
-MONTH = sa.cast(sa.extract("month", Cohort.starts_on), sa.Integer)
-QUARTER = (MONTH + 2) // 3
+
+class DatePart(FunctionElement):
+    """The year or month of a date as an integer; PostgreSQL's EXTRACT yields a slow numeric."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+class YearOf(DatePart):
+    """The year of a date."""
+
+    name = "year_of"
+    inherit_cache = True
+
+
+class MonthOf(DatePart):
+    """The month (1-12) of a date."""
+
+    name = "month_of"
+    inherit_cache = True
+
+
+class QuarterOf(DatePart):
+    """The quarter (1-4) of a date."""
+
+    name = "quarter_of"
+    inherit_cache = True
+
+
+# Literal SQL, with no bound parameters, so GROUP BY repeats the SELECT expression exactly.
+POSTGRESQL_FIELDS = {YearOf: "year", MonthOf: "month", QuarterOf: "quarter"}
+SQLITE_PARTS = {
+    YearOf: "CAST(strftime('%Y', {0}) AS INTEGER)",
+    MonthOf: "CAST(strftime('%m', {0}) AS INTEGER)",
+    QuarterOf: "((CAST(strftime('%m', {0}) AS INTEGER) + 2) / 3)",
+}
+
+
+@compiles(DatePart, "postgresql")
+def _date_part_postgresql(element, compiler, **kw):
+    field = POSTGRESQL_FIELDS[type(element)]
+    return f"CAST(date_part('{field}', {compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(DatePart)
+def _date_part_sqlite(element, compiler, **kw):
+    return SQLITE_PARTS[type(element)].format(compiler.process(element.clauses, **kw))
+
+
+YEAR = YearOf(Cohort.starts_on)
+MONTH = MonthOf(Cohort.starts_on)
+QUARTER = QuarterOf(Cohort.starts_on)
 
 
 @dataclass(frozen=True)
