@@ -68,7 +68,7 @@ def serve(args: dict, compute, table, filename: str) -> Response:
     lang = choose_language(args.get("lang"), request.accept_languages)
     as_csv = _wants_csv(args)
     etag = _etag(lang, as_csv, k, *data_version())
-    if request.if_none_match.contains(etag.strip('"')):
+    if request.if_none_match.contains_weak(etag.strip('"')):  # RFC 9110: weak comparison
         return Response(status=304, headers=_headers(etag))
     document = compute(k=k, lang=lang)
     if not as_csv:  # keys in the documented order (dimensions, then metrics), as the CSV columns

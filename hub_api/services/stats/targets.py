@@ -25,7 +25,7 @@ def cohort_stats(*, cohort_id: int, k: int | None, lang: str) -> dict:
     if cohort is None:
         raise NotFound(f"There is no cohort with id {cohort_id}.")
     codes, cells, total = training.grouped_cells(["gender"], {"cohort_id": cohort_id})
-    suppress(cells, total, training.RULES, k)
+    suppress(cells, total, training.RULES, k, female=training.female_rows(["gender"], codes, cells))
     rows = label_rows(["gender"], codes, lang)
     return {
         "cohort_id": cohort.id,

@@ -37,6 +37,8 @@ RULES = Rules(
         # Stricter than marks < k: fewer than k people with marks would describe individuals.
         Derived("attendance_rate", "attended_people"),
     ),
+    # A group holding one cohort has as many people trained as completions; a reader may know it.
+    ties=(("completed", "people_trained"),),
 )
 # Filters on cohorts (and one on the participant's institution) that every training figure takes.
 COHORT_FILTERS = {
@@ -147,10 +149,18 @@ def grouped_cells(group_by: list[str], filters: dict) -> tuple[list[tuple], list
     return [codes for codes, _ in grouped], [cell for _, cell in grouped], total
 
 
+def female_rows(group_by: list[str], codes: list[tuple], cells: list[Cell]) -> list[Cell] | None:
+    """The rows of women when the rows are split by gender, else None."""
+    if "gender" not in group_by:
+        return None
+    position = group_by.index("gender")
+    return [cell for row, cell in zip(codes, cells, strict=True) if row[position] == Gender.FEMALE.value]
+
+
 def training_stats(*, group_by: list[str], filters: dict, k: int | None, lang: str) -> dict:
     """The `/stats/training` document: flat rows per group, and totals that count each person once."""
     codes, cells, total = grouped_cells(group_by, filters)
-    suppress(cells, total, RULES, k)
+    suppress(cells, total, RULES, k, female=female_rows(group_by, codes, cells))
     labelled = label_rows(group_by, codes, lang)
     rows = [{**dims, **cell.published()} for dims, cell in zip(labelled, cells, strict=True)]
     return {"group_by": group_by, "min_cell": k, "rows": rows, "totals": total.published()}
