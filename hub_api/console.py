@@ -1,4 +1,4 @@
-"""The `hub-api` console script: `hub-api demo` runs the API on SQLite with the demo data."""
+"""The `hub-api` console script: `demo` serves the API with the demo data, `generate` adds synthetic data."""
 
 import argparse
 import os
@@ -10,6 +10,7 @@ import flask_migrate
 from hub_api import create_app
 from hub_api.demo.loader import load_demo, reset_demo_accounts
 from hub_api.extensions import db
+from hub_api.generator import DEFAULT_SEED, GeneratorRefused, generate
 
 
 def run_demo(host: str, port: int) -> None:
@@ -37,6 +38,19 @@ def run_demo(host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+def run_generate(scale: int, seed: int, force: bool) -> None:
+    """Migrate the database HUB_DATABASE_URL names and add a synthetic data set to it."""
+    os.environ.setdefault("HUB_ENV", "development")
+    app = create_app()
+    with app.app_context():
+        flask_migrate.upgrade()
+        try:
+            report = generate(scale, seed=seed, force=force)
+        except (GeneratorRefused, ValueError) as exc:
+            sys.exit(f"hub-api generate: {exc}")
+    print(report)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="hub-api", description=__doc__)
@@ -44,9 +58,15 @@ def main(argv: list[str] | None = None) -> None:
     demo = commands.add_parser("demo", help="run the API on SQLite with the demo data set")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=5000)
+    synthetic = commands.add_parser("generate", help="add synthetic data for N participants to the database")
+    synthetic.add_argument("--scale", type=int, required=True, metavar="N", help="number of participants")
+    synthetic.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the same seed gives the same data")
+    synthetic.add_argument("--force", action="store_true", help="write even beside data it did not make")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(args.host, args.port)
+    elif args.command == "generate":
+        run_generate(args.scale, args.seed, args.force)
 
 
 if __name__ == "__main__":
