@@ -12,6 +12,7 @@ from hub_api.services.stats.dimensions import YEAR
 from hub_api.services.stats.entity_labels import entity_labels
 from hub_api.services.stats.labels import enum_label
 from hub_api.services.stats.numbers import RATE_PLACES, ratio
+from hub_api.services.stats.rollup import rows_and_total
 from hub_api.services.stats.suppression import Cell, Derived, Rules, suppress
 
 EXPIRY_WINDOW_DAYS = 90
@@ -74,25 +75,25 @@ def _people_cell(people: int, women: int) -> Cell:
     return Cell(values, {"people_trained": people})
 
 
-def _people_statement(*leading, where: tuple) -> sa.Select:
-    completed = Enrolment.status == EnrolmentStatus.COMPLETED
-    woman = Participant.gender == Gender.FEMALE
-    people = sa.func.count(sa.distinct(Enrolment.participant_id))
+def _people_statement(columns: list) -> sa.Select:
     return (
-        sa.select(*leading, people.filter(completed), people.filter(completed, woman))
+        sa.select(*columns)
         .select_from(Enrolment)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(*where)
     )
 
 
-def people_trained_by_year(*where) -> tuple[list[tuple], Cell]:
+def people_trained_by_year() -> tuple[list[tuple], Cell]:
     """(year, cell) per cohort start year with enrolments, and the total cell: people and women trained."""
-    total = _people_cell(*db.session.execute(_people_statement(where=where)).one())
-    by_year = _people_statement(YEAR, where=where).group_by(YEAR).order_by(YEAR)
-    years = [(f"{year:04d}", _people_cell(n, women)) for year, n, women in db.session.execute(by_year)]
-    return years, total
+    completed = Enrolment.status == EnrolmentStatus.COMPLETED
+    woman = Participant.gender == Gender.FEMALE
+    people = sa.func.count(sa.distinct(Enrolment.participant_id))
+    metrics = [people.filter(completed).label("people"), people.filter(completed, woman).label("women")]
+    rows, total = rows_and_total([YEAR], metrics, _people_statement)
+    rows.sort(key=lambda row: row[0])
+    years = [(f"{year:04d}", _people_cell(n["people"], n["women"])) for (year,), n in rows]
+    return years, _people_cell(total["people"], total["women"])
 
 
 def _training(k: int | None) -> dict:

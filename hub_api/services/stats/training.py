@@ -2,13 +2,13 @@
 
 import sqlalchemy as sa
 
-from hub_api.extensions import db
 from hub_api.models import Cohort, Enrolment, Institution, Participant
 from hub_api.models.enrolment import CONFIRMED
 from hub_api.models.enums import EnrolmentStatus, Gender
 from hub_api.services.stats.dimensions import DIMENSIONS
 from hub_api.services.stats.entity_labels import label_rows
 from hub_api.services.stats.numbers import AVERAGE_PLACES, RATE_PLACES, ratio
+from hub_api.services.stats.rollup import rows_and_total
 from hub_api.services.stats.suppression import Cell, Derived, Rules, suppress
 
 METRICS = (
@@ -129,24 +129,21 @@ def grouped_cells(group_by: list[str], filters: dict) -> tuple[list[tuple], list
     dims = [DIMENSIONS[name] for name in group_by]
     keys = [column for dim in dims for column in dim.columns]
     join_institution = any(dim.joins_institution for dim in dims)
-    total = cell_of(
-        db.session.execute(base_query(_aggregates(), filters, join_institution=False)).mappings().one()
-    )
-    if not dims:
-        return [], [], total
-    stmt = base_query([*keys, *_aggregates()], filters, join_institution=join_institution).group_by(*keys)
+
+    def build(columns: list) -> sa.Select:
+        return base_query(columns, filters, join_institution=join_institution)
+
+    rows, total = rows_and_total(keys, _aggregates(), build)
     grouped = []
-    for row in db.session.execute(stmt):
-        values, position, codes = tuple(row), 0, []
+    for values, metrics in rows:
+        position, codes = 0, []
         for dim in dims:
-            width = len(dim.columns)
-            part = values[position : position + width]
+            part = values[position : position + len(dim.columns)]
             codes.append(None if part[0] is None else dim.code(part))
-            position += width
-        metrics = dict(zip(row._fields[position:], values[position:], strict=True))
+            position += len(dim.columns)
         grouped.append((tuple(codes), cell_of(metrics)))
     grouped.sort(key=lambda item: _sort_key(item[0]))
-    return [codes for codes, _ in grouped], [cell for _, cell in grouped], total
+    return [codes for codes, _ in grouped], [cell for _, cell in grouped], cell_of(total)
 
 
 def female_rows(group_by: list[str], codes: list[tuple], cells: list[Cell]) -> list[Cell] | None:
