@@ -14,6 +14,7 @@ from hub_api.errors import register_error_handlers
 from hub_api.extensions import db, jwt, limiter, migrate
 from hub_api.lifecycle import HubFlask, install_lifecycle
 from hub_api.resources import register_blueprints
+from hub_api.services.stats import results as stats_results
 
 API_VERSION = "1.0.0"
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -68,6 +69,7 @@ def create_app(env: dict | None = None) -> HubFlask:
     audit.install_write_auditing()
     install_lifecycle(app)
     install_guard(app)
+    stats_results.install(app)
 
     app.url_map.converters["id"] = IdConverter
     api = HubApi(app)

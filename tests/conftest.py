@@ -14,6 +14,7 @@ from hub_api.auth.passwords import hash_secret
 from hub_api.extensions import db
 from hub_api.models import User
 from hub_api.models.enums import Role
+from hub_api.services.stats.results import results
 from tests import factories, training_factories
 from tests.databases import (
     PostgresqlReset,
@@ -90,6 +91,7 @@ def engine(app, backend):
     _, resetter = backend
     with app.app_context():
         eng = db.engine
+        results().clear()  # rendered statistics of the previous test's data
     resetter.reset(eng)
     return eng
 

@@ -57,3 +57,11 @@ def test_zero_lifetimes_and_sizes_are_refused(tmp_path, name):
     """flask-jwt-extended would read a zero lifetime as 'never expires'."""
     with pytest.raises(ConfigurationError, match=name):
         load_settings(str(tmp_path), {"HUB_ENV": "development", name: "0"})
+
+
+def test_the_statistics_cache_defaults_to_64_mb_and_zero_turns_it_off(tmp_path):
+    assert load_settings(str(tmp_path), {"HUB_ENV": "development"})["HUB_STATS_CACHE_MB"] == 64
+    off = load_settings(str(tmp_path), {"HUB_ENV": "development", "HUB_STATS_CACHE_MB": "0"})
+    assert off["HUB_STATS_CACHE_MB"] == 0
+    with pytest.raises(ConfigurationError, match="HUB_STATS_CACHE_MB"):
+        load_settings(str(tmp_path), {"HUB_ENV": "development", "HUB_STATS_CACHE_MB": "-1"})

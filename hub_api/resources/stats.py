@@ -24,6 +24,7 @@ from hub_api.services.stats import tables
 from hub_api.services.stats.freshness import data_version
 from hub_api.services.stats.labels import choose_language
 from hub_api.services.stats.overview import overview
+from hub_api.services.stats.results import Rendered, results
 from hub_api.services.stats.targets import agreement_stats, cohort_stats, programme_stats
 from hub_api.services.stats.training import training_stats
 
@@ -62,21 +63,32 @@ def _headers(etag: str) -> dict:
     return {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": VARY}
 
 
+def _render(document: dict, as_csv: bool, table, filename: str) -> Rendered:
+    if as_csv:
+        return Rendered(render_csv(*table(document)), "text/csv", f"{filename}.csv")
+    # Keys in the documented order (dimensions, then metrics), as the CSV columns.
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return Rendered(body.encode(), "application/json")
+
+
 def serve(args: dict, compute, table, filename: str) -> Response:
-    """Answer 304 if the caller's copy is current; else compute, as JSON or as a CSV download."""
+    """Answer 304 if the caller's copy is current; else the figures, as JSON or as a CSV download.
+
+    The figures are computed once per ETag: callers asking for the same statistic of the same
+    data share the rendered body."""
     k = _min_cell(args)
     lang = choose_language(args.get("lang"), request.accept_languages)
     as_csv = _wants_csv(args)
     etag = _etag(lang, as_csv, k, *data_version())
     if request.if_none_match.contains_weak(etag.strip('"')):  # RFC 9110: weak comparison
         return Response(status=304, headers=_headers(etag))
-    document = compute(k=k, lang=lang)
-    if not as_csv:  # keys in the documented order (dimensions, then metrics), as the CSV columns
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-        response = Response(body, mimetype="application/json")
-    else:
-        response = Response(render_csv(*table(document)), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    rendered = results().get(etag)
+    if rendered is None:
+        rendered = _render(compute(k=k, lang=lang), as_csv, table, filename)
+        results().put(etag, rendered)
+    response = Response(rendered.body, mimetype=rendered.mimetype)
+    if rendered.filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
     response.headers.update(_headers(etag))
     return response
 

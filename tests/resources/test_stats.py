@@ -39,6 +39,7 @@ from hub_api.models.enums import (
     ProgrammeMetric,
     StaffCategory,
 )
+from hub_api.services.stats import results as results_module
 from tests.factories import InstitutionFactory
 from tests.helpers import client_headers, statements_for_get
 from tests.problems import assert_problem, assert_unauthorized, assert_validation
@@ -1712,6 +1713,71 @@ def test_the_etag_changes_with_the_day(client, analyst, course, monkeypatch):
 
     assert again.status_code == 200
     assert again.headers["ETag"] != first.headers["ETag"]
+
+
+# --- shared results -------------------------------------------------------------------------------
+
+
+def reads_enrolments(statements: list[str]) -> list[str]:
+    return [s for s in statements if "enrolments" in s or "cohorts" in s]
+
+
+@pytest.mark.parametrize("index", range(5), ids=STATISTICS)
+def test_a_second_reader_of_the_same_figures_is_served_without_recounting(
+    client, analyst, coordinator, course, count_queries, index
+):
+    path = course.urls()[index]
+    first = client.get(URL + path, headers=analyst.headers)
+    assert first.status_code == 200
+
+    with count_queries() as statements:
+        again = client.get(URL + path, headers=coordinator.headers)  # another caller, no If-None-Match
+
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert not reads_enrolments(statements), statements
+
+
+def test_shared_figures_are_recounted_after_a_write_through_the_api(client, admin, analyst, course):
+    path = "/training?group_by=institution"
+    before = ok(client.get(URL + path, headers=analyst.headers))
+    assert before["rows"][0]["institution_label"] == "Home Academy"
+
+    renamed = client.patch(
+        f"/api/v1/institutions/{course.home.id}",
+        json={"name": {"en": "Kostanay Academy"}},
+        headers=admin.headers,
+    )
+    assert renamed.status_code == 200, renamed.json
+
+    assert (
+        ok(client.get(URL + path, headers=analyst.headers))["rows"][0]["institution_label"]
+        == "Kostanay Academy"
+    )
+
+
+def test_shared_figures_keep_suppressed_and_raw_apart(client, admin, course):
+    path = f"/cohorts/{course.cohort.id}"
+    suppressed = ok(get(client, admin.headers, path))
+    raw = ok(get(client, admin.headers, path, suppress="false"))
+
+    assert suppressed["min_cell"] == 5 and raw["min_cell"] is None
+    assert ok(get(client, admin.headers, path))["min_cell"] == 5  # the raw copy did not replace it
+
+
+def test_with_no_cache_budget_every_request_recounts(
+    app, client, analyst, course, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.extensions, results_module.EXTENSION, results_module.ResultCache(0))
+    path = f"/cohorts/{course.cohort.id}"
+    first = client.get(URL + path, headers=analyst.headers)
+
+    with count_queries() as statements:
+        again = client.get(URL + path, headers=analyst.headers)
+
+    assert again.data == first.data
+    assert reads_enrolments(statements), statements
 
 
 # --- CSV -----------------------------------------------------------------------------------------

@@ -86,7 +86,8 @@ def _tie(cell: Cell, ties) -> None:
 
 def _protect_gender_split(rows: list[Cell], total: Cell, female: list[Cell], k: int) -> None:
     """Completions within the female rows and within the others, whose sums the totals reveal."""
-    others = [row for row in rows if not any(row is f for f in female)]
+    women_rows = {id(row) for row in female}
+    others = [row for row in rows if id(row) not in women_rows]
     for row in female:  # a female row's women are its completions
         _tie(row, (("women", "completed"),))
     if not _protected(female, "completed", k):
