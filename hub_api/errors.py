@@ -69,6 +69,12 @@ class Conflict(HubError):
     status, slug = 409, "conflict"
 
 
+class Gone(HubError):
+    """What the request points at existed once and is kept no longer."""
+
+    status, slug = 410, "gone"
+
+
 class PreconditionFailed(HubError):
     """The `If-Match` header names a version that is no longer current."""
 

@@ -108,6 +108,11 @@ def ensure_hosts_cohort(
     raise Forbidden(f"Only the host institution and hub administrators {to}.")
 
 
+def change_reader(principal: Principal) -> bool:
+    """Whoever reads the catalogue or participants; each sees the feed entries of what it may read."""
+    return catalogue_reader(principal) or participant_reader(principal)
+
+
 def stats_reader(principal: Principal) -> bool:
     """Every user role (analysts included), and clients granted `stats:read`."""
     return principal.has_scope(Scope.STATS_READ)

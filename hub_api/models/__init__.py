@@ -9,6 +9,7 @@ from hub_api.models.agreement import (
     AgreementTransition,
 )
 from hub_api.models.audit import AuditEvent
+from hub_api.models.change import Change, ChangeFeedState
 from hub_api.models.cohort import Attendance, Cohort, CohortSession, SeatAllocation
 from hub_api.models.country import Country
 from hub_api.models.curriculum import Curriculum, CurriculumAdoption, CurriculumModule
@@ -28,6 +29,8 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "Certificate",
+    "Change",
+    "ChangeFeedState",
     "Cohort",
     "CohortSession",
     "Contact",

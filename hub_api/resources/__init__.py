@@ -7,6 +7,7 @@ from hub_api.resources import (
     audit_events,
     auth,
     certificates,
+    changes,
     cohort_sessions,
     cohorts,
     contacts,
@@ -38,6 +39,7 @@ MODULES = (
     enrolments,
     certificates,
     stats,
+    changes,
     audit_events,
     health,
 )

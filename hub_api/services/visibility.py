@@ -5,13 +5,22 @@ import sqlalchemy as sa
 from hub_api.auth.principal import Principal
 from hub_api.errors import NotFound
 from hub_api.extensions import db
-from hub_api.models import Cohort, Enrolment, Participant
-from hub_api.permissions import sees_every_participant
+from hub_api.models import Change, Cohort, Enrolment, Participant
+from hub_api.permissions import catalogue_reader, participant_reader, sees_every_participant
+
+CATALOGUE_TYPES = ("institution", "agreement", "curriculum", "cohort")
 
 
 def hosted_cohort_ids(institution_id: int) -> sa.Select:
     """Ids of the cohorts an institution hosts."""
     return sa.select(Cohort.id).where(Cohort.host_institution_id == institution_id)
+
+
+def hosted_participant_ids(institution_id: int) -> sa.Select:
+    """Ids of the participants enrolled in cohorts an institution hosts."""
+    return sa.select(Enrolment.participant_id).where(
+        Enrolment.cohort_id.in_(hosted_cohort_ids(institution_id))
+    )
 
 
 def visible_participants(principal: Principal):
@@ -20,9 +29,7 @@ def visible_participants(principal: Principal):
         return sa.true()
     if principal.institution_id is None:
         return sa.false()
-    hosted = sa.select(Enrolment.participant_id).where(
-        Enrolment.cohort_id.in_(hosted_cohort_ids(principal.institution_id))
-    )
+    hosted = hosted_participant_ids(principal.institution_id)
     return sa.or_(Participant.institution_id == principal.institution_id, Participant.id.in_(hosted))
 
 
@@ -55,3 +62,35 @@ def get_visible_participant(principal: Principal, participant_id: int) -> Partic
     if participant is None:
         raise NotFound(f"There is no participant with id {participant_id}.")
     return participant
+
+
+def visible_changes(principal: Principal):
+    """Feed entries about objects the caller may see now, by the rules of their own routes.
+
+    The catalogue goes to catalogue readers. A participant's entries go to those who see the
+    participant: its institution, institutions hosting a cohort it is enrolled in, and whoever
+    sees everyone; an enrolment's, to its participant's institution and its cohort's host. The
+    institutions are kept on the entry, so a deleted object's entry reaches the same readers."""
+    allowed = []
+    if catalogue_reader(principal):
+        allowed.append(Change.object_type.in_(CATALOGUE_TYPES))
+    if participant_reader(principal):
+        allowed.append(_visible_people_changes(principal))
+    return sa.or_(*allowed) if allowed else sa.false()
+
+
+def _visible_people_changes(principal: Principal):
+    people = Change.object_type.in_(("participant", "enrolment"))
+    if sees_every_participant(principal):
+        return people
+    if principal.institution_id is None:
+        return sa.false()
+    mine = principal.institution_id
+    return sa.and_(
+        people,
+        sa.or_(
+            Change.owner_institution_id == mine,
+            sa.and_(Change.object_type == "enrolment", Change.host_institution_id == mine),
+            sa.and_(Change.object_type == "participant", Change.object_id.in_(hosted_participant_ids(mine))),
+        ),
+    )
