@@ -1,22 +1,19 @@
 """/api/v1/changes: every write of the six types, in commit order, as far as the caller may see."""
 
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from hub_api.extensions import db
 from hub_api.models import Enrolment
 from hub_api.services.changes.feed import prune
 from hub_api.services.enrolments import touch
 from tests.factories import InstitutionFactory
+from tests.feed import URL, Feed
 from tests.helpers import client_headers, statements_for_get
 from tests.problems import assert_problem, assert_unauthorized, assert_validation
 from tests.training_factories import CohortFactory, ParticipantRowFactory, enrol
 
-URL = "/api/v1/changes"
 PERSON = {
     "external_ref": "KZ-0042",
     "given_name": "Айгерим",
@@ -25,54 +22,6 @@ PERSON = {
     "staff_category": "psychologist",
     "email": "a.sadykova@penitentiary.example",
 }
-
-
-def settle(engine) -> None:
-    """Wait until every transaction that began before now has ended (PostgreSQL).
-
-    The feed reads behind the oldest transaction still running anywhere on the server, and the
-    other test worker's transactions run on the same server: a write is in the feed once every
-    transaction older than it has ended, which takes milliseconds."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.begin() as connection:
-        mark = connection.scalar(sa.text("SELECT pg_current_xact_id()::text::bigint"))
-    deadline = time.monotonic() + 10
-    query = sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > :mark")
-    while time.monotonic() < deadline:
-        with engine.connect() as connection:
-            if connection.scalar(query, {"mark": mark}):
-                return
-        time.sleep(0.01)
-    raise AssertionError("a transaction older than the test's writes is still running")
-
-
-@dataclass
-class Feed:
-    """The change feed as a partner reads it, once the writes so far have settled."""
-
-    client: object
-    engine: object
-
-    def read(self, headers: dict, **params) -> dict:
-        settle(self.engine)
-        response = self.client.get(URL, headers=headers, query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.json
-
-    def walk(self, headers: dict, after: str | None = None, **params) -> tuple[list[tuple], str]:
-        """Every entry from `after` on, page by page: ((type, id, op) ...), and the last cursor."""
-        seen = []
-        while True:
-            page = self.read(headers, **({"after": after} if after else {}), **params)
-            seen += [(item["type"], item["id"], item["op"]) for item in page["items"]]
-            after = page["next_cursor"]
-            if len(page["items"]) < int(params.get("limit", 100)):
-                return seen, after
-
-    def now(self, headers: dict) -> str:
-        """A cursor after everything written so far."""
-        return self.walk(headers)[1]
 
 
 @pytest.fixture
