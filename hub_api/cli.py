@@ -1,7 +1,9 @@
-"""`flask --app hub_api hub ...` commands: create an admin, load the demo data set."""
+"""`flask --app hub_api hub ...` commands: create an admin, load the demo data set, prune the feed."""
+
+from datetime import UTC, datetime, timedelta
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
@@ -9,6 +11,7 @@ from hub_api.demo.loader import load_demo
 from hub_api.extensions import db
 from hub_api.models.enums import Role
 from hub_api.schemas.users import UserSchema
+from hub_api.services.changes.feed import prune
 from hub_api.services.users import create_user
 
 hub_cli = AppGroup("hub", help="Hub administration commands.")
@@ -37,6 +40,18 @@ def load_demo_command() -> None:
     summary = load_demo()
     db.session.commit()
     click.echo(summary)
+
+
+@hub_cli.command("prune-changes")
+def prune_changes_command() -> None:
+    """Delete change feed entries older than HUB_CHANGES_RETENTION_DAYS (0 keeps them all)."""
+    days = current_app.config["HUB_CHANGES_RETENTION_DAYS"]
+    if not days:
+        click.echo("HUB_CHANGES_RETENTION_DAYS is 0: the change feed keeps every entry.")
+        return
+    deleted = prune(datetime.now(UTC) - timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Pruned {deleted} change feed entries older than {days} days.")
 
 
 def register(app: Flask) -> None:

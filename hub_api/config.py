@@ -88,6 +88,7 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "HUB_PROXY_COUNT": _int(env, "HUB_PROXY_COUNT", 0),
         "HUB_STATS_MIN_CELL": _int(env, "HUB_STATS_MIN_CELL", 5, minimum=1),
         "HUB_STATS_CACHE_MB": _int(env, "HUB_STATS_CACHE_MB", 64),
+        "HUB_CHANGES_RETENTION_DAYS": _int(env, "HUB_CHANGES_RETENTION_DAYS", 365),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
         "HUB_SWAGGER_UI_URL": env.get(
             "HUB_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
