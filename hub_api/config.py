@@ -40,6 +40,15 @@ def _int(env: dict, name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    if raw.lower() not in ("true", "false"):
+        raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+    return raw.lower() == "true"
+
+
 def _secret_key(env: dict, hub_env: str) -> str:
     key = env.get("HUB_SECRET_KEY", "")
     if len(key.encode()) >= MIN_SECRET_BYTES:
@@ -89,6 +98,8 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "HUB_STATS_MIN_CELL": _int(env, "HUB_STATS_MIN_CELL", 5, minimum=1),
         "HUB_STATS_CACHE_MB": _int(env, "HUB_STATS_CACHE_MB", 64),
         "HUB_CHANGES_RETENTION_DAYS": _int(env, "HUB_CHANGES_RETENTION_DAYS", 365),
+        "HUB_WEBHOOK_ALLOW_PRIVATE": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE", False),
+        "HUB_WEBHOOK_TIMEOUT_SECONDS": _int(env, "HUB_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
         "HUB_SWAGGER_UI_URL": env.get(
             "HUB_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"

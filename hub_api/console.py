@@ -1,9 +1,11 @@
-"""The `hub-api` console script: `demo` serves the API with the demo data, `generate` adds synthetic data."""
+"""The `hub-api` console script: `demo` serves the demo data, `generate` fills, `worker` sends webhooks."""
 
 import argparse
 import os
 import secrets
+import signal
 import sys
+import threading
 
 import flask_migrate
 
@@ -11,6 +13,7 @@ from hub_api import create_app
 from hub_api.demo.loader import load_demo, reset_demo_accounts
 from hub_api.extensions import db
 from hub_api.generator import DEFAULT_SEED, GeneratorRefused, generate
+from hub_api.webhooks.worker import run, run_once
 
 
 def run_demo(host: str, port: int) -> None:
@@ -51,6 +54,20 @@ def run_generate(scale: int, seed: int, force: bool) -> None:
     print(report)
 
 
+def run_worker(once: bool) -> None:
+    """Deliver webhooks until stopped (SIGTERM or Ctrl-C), or for one round with --once."""
+    app = create_app()
+    if once:
+        print(f"{run_once(app)} items handled")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        run(app, stop)
+    except KeyboardInterrupt:
+        stop.set()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="hub-api", description=__doc__)
@@ -62,11 +79,15 @@ def main(argv: list[str] | None = None) -> None:
     synthetic.add_argument("--scale", type=int, required=True, metavar="N", help="number of participants")
     synthetic.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the same seed gives the same data")
     synthetic.add_argument("--force", action="store_true", help="write even beside data it did not make")
+    worker = commands.add_parser("worker", help="deliver webhooks (run one or more beside the API)")
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(args.host, args.port)
     elif args.command == "generate":
         run_generate(args.scale, args.seed, args.force)
+    elif args.command == "worker":
+        run_worker(args.once)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,11 @@ def change_reader(principal: Principal) -> bool:
     return catalogue_reader(principal) or participant_reader(principal)
 
 
+def webhook_manager(principal: Principal) -> bool:
+    """Hub admins and clients granted `webhooks:manage`; each manages only its own subscriptions."""
+    return principal.has_scope(Scope.WEBHOOKS_MANAGE)
+
+
 def stats_reader(principal: Principal) -> bool:
     """Every user role (analysts included), and clients granted `stats:read`."""
     return principal.has_scope(Scope.STATS_READ)

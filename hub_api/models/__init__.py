@@ -18,11 +18,19 @@ from hub_api.models.idempotency import IdempotencyKey
 from hub_api.models.institution import Contact, Institution
 from hub_api.models.participant import Participant
 from hub_api.models.programme import Programme, ProgrammeTarget
+from hub_api.models.webhook import (
+    AgreementExpiryNotice,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 
 __all__ = [
     "Agreement",
     "AgreementCommitment",
     "AgreementDocument",
+    "AgreementExpiryNotice",
     "AgreementParty",
     "AgreementTransition",
     "ApiClient",
@@ -48,4 +56,8 @@ __all__ = [
     "SeatAllocation",
     "TokenFamily",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

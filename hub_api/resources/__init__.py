@@ -20,6 +20,7 @@ from hub_api.resources import (
     programmes,
     stats,
     users,
+    webhooks,
 )
 
 MODULES = (
@@ -40,6 +41,7 @@ MODULES = (
     certificates,
     stats,
     changes,
+    webhooks,
     audit_events,
     health,
 )

@@ -23,6 +23,7 @@ from hub_api.models.enums import AgreementStatus
 from hub_api.queries import json_list_contains, search_matches
 from hub_api.services.lookups import get_or_404, require_reference
 from hub_api.services.programmes import institutions_by_id
+from hub_api.webhooks import outbox
 
 # The only move out of each stored status.
 NEXT_STATUS = {
@@ -188,8 +189,10 @@ def transition(
             actor_label=principal.label,
         )
     )
+    previous = agreement.status.value
     agreement.status = target
     db.session.flush()
+    outbox.agreement_moved(agreement, previous)
     return agreement
 
 

@@ -22,6 +22,7 @@ from hub_api.permissions import ensure_hosts_cohort
 from hub_api.queries import search_matches
 from hub_api.services.institutions import check_country
 from hub_api.services.lookups import get_or_404, require_reference
+from hub_api.webhooks import outbox
 
 NEXT_STATUSES = {
     CohortStatus.PLANNED: (CohortStatus.OPEN, CohortStatus.CANCELLED),
@@ -240,4 +241,5 @@ def transition(*, principal: Principal, cohort: Cohort, to) -> Cohort:
         )
     cohort.status = to
     db.session.flush()
+    outbox.cohort_moved(cohort)
     return cohort

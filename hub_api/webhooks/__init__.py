@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, the outbox, signed deliveries and the worker that sends them."""
