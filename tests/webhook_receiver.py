@@ -17,10 +17,10 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers each request with the next of `statuses` (then 200), after `delay` seconds."""
+    """Answers each request with the next of `statuses` (then 200), after the next of `delays` (then 0 s)."""
 
     statuses: list[int] = field(default_factory=list)
-    delay: float = 0.0
+    delays: list[float] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
 
@@ -33,7 +33,7 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.received.append(Received(self.path, dict(self.headers), body))
                 receiver.arrived.set()
-                time.sleep(receiver.delay)
+                time.sleep(receiver.delays.pop(0) if receiver.delays else 0)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
