@@ -17,8 +17,9 @@ from hub_api.webhooks.worker import run, run_once
 
 
 def run_demo(host: str, port: int) -> None:
-    """Migrate the instance database, load the demo set, print credentials, and serve."""
+    """Migrate the instance database, load the demo set, print credentials, serve, and send webhooks."""
     os.environ.setdefault("HUB_ENV", "development")
+    os.environ.setdefault("HUB_WEBHOOK_ALLOW_PRIVATE", "true")  # so a receiver on this machine works
     if os.environ["HUB_ENV"] == "production":
         sys.exit("hub-api demo creates accounts with printed passwords; it refuses HUB_ENV=production.")
     app = create_app()
@@ -38,7 +39,13 @@ def run_demo(host: str, port: int) -> None:
     for email, role in accounts:
         print(f"  {role:<12} {email}")
     print(f"  password     {password}\n")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    print("Webhooks are delivered by a worker running beside the server (hub-api worker in production).")
+    stop = threading.Event()
+    threading.Thread(target=run, args=(app, stop), name="webhook-worker", daemon=True).start()
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        stop.set()
 
 
 def run_generate(scale: int, seed: int, force: bool) -> None:
