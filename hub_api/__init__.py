@@ -5,13 +5,13 @@ from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub_api import audit, cli, database, idempotency
+from hub_api import audit, cli, database, idempotency, ratelimits
 from hub_api.api import BEARER_SCHEME, HubApi, IdConverter
 from hub_api.auth.guard import install_guard
 from hub_api.auth.passwords import init_hasher
 from hub_api.config import load_settings
 from hub_api.errors import register_error_handlers
-from hub_api.extensions import db, jwt, limiter, migrate
+from hub_api.extensions import db, jwt, migrate
 from hub_api.lifecycle import HubFlask, install_lifecycle
 from hub_api.resources import register_blueprints
 from hub_api.services.stats import results as stats_results
@@ -64,11 +64,11 @@ def create_app(env: dict | None = None) -> HubFlask:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     jwt.init_app(app)
-    limiter.init_app(app)
     init_hasher(app)
     audit.install_write_auditing()
     install_lifecycle(app)
     install_guard(app)
+    ratelimits.install(app)  # after the guard: limits count per identified caller
     stats_results.install(app)
 
     app.url_map.converters["id"] = IdConverter

@@ -93,6 +93,8 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("HUB_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_ENABLED": env.get("HUB_RATELIMIT_ENABLED", "true").lower() != "false",
         "HUB_LOGIN_RATE_LIMIT": env.get("HUB_LOGIN_RATE_LIMIT", "10 per minute"),
+        "HUB_ACCOUNT_RATE_LIMIT": env.get("HUB_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        "HUB_API_RATE_LIMIT": env.get("HUB_API_RATE_LIMIT", "1200 per minute"),
         "HUB_VERIFY_RATE_LIMIT": env.get("HUB_VERIFY_RATE_LIMIT", "60 per minute"),
         "HUB_PROXY_COUNT": _int(env, "HUB_PROXY_COUNT", 0),
         "HUB_STATS_MIN_CELL": _int(env, "HUB_STATS_MIN_CELL", 5, minimum=1),

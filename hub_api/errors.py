@@ -213,6 +213,7 @@ def handle_http_exception(exc: HTTPException) -> Response:
     headers = dict((getattr(exc, "data", None) or {}).get("headers") or {})
     if isinstance(exc, RateLimitExceeded):
         headers["Retry-After"] = str(_retry_after_seconds())
+        audit.security_event("rate_limit.exceeded", outcome="denied", details={"limit": str(exc.limit.limit)})
     if status == 405 and exc.valid_methods:
         headers["Allow"] = ", ".join(exc.valid_methods)
     errors = _webargs_errors(exc)

@@ -1,12 +1,12 @@
 """Shared library objects, created unbound and attached to the app in create_app."""
 
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from hub_api.ratelimits import limiter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -26,4 +26,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 jwt = JWTManager()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+__all__ = ["db", "jwt", "limiter", "migrate"]

@@ -35,6 +35,8 @@ def make_app(database_url: str, **overrides):
         "HUB_SECRET_KEY": SECRET,
         "HUB_DATABASE_URL": database_url,
         "HUB_LOGIN_RATE_LIMIT": "1000 per minute",
+        "HUB_ACCOUNT_RATE_LIMIT": "1000 per minute",
+        "HUB_API_RATE_LIMIT": "100000 per minute",
         **overrides,
     }
     return create_app(env)

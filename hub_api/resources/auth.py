@@ -9,6 +9,7 @@ from hub_api.auth.principal import current_principal
 from hub_api.extensions import db, limiter
 from hub_api.models import ApiClient, User
 from hub_api.permissions import authenticated
+from hub_api.ratelimits import account_key, account_limit, failed_sign_in
 from hub_api.schemas.auth import ClientCredentialsSchema, LoginSchema, MeSchema, TokenPairSchema
 from hub_api.services import api_clients as client_service
 from hub_api.services import auth as auth_service
@@ -23,6 +24,7 @@ def _login_limit() -> str:
 @blp.route("/login", methods=["POST"])
 @blp.public
 @limiter.limit(_login_limit)
+@limiter.limit(account_limit, key_func=account_key, deduct_when=failed_sign_in)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED", description="Wrong email or password")
@@ -82,6 +84,7 @@ def me():
 @blp.route("/token", methods=["POST"])
 @blp.public
 @limiter.limit(_login_limit)
+@limiter.limit(account_limit, key_func=account_key, deduct_when=failed_sign_in)
 @blp.arguments(ClientCredentialsSchema, location="form")
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED", description="Unknown or revoked client")
