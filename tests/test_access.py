@@ -1,6 +1,7 @@
 """Deny by default: every route needs a token unless the contract makes it public."""
 
 import re
+from pathlib import Path
 
 import jwt as pyjwt
 import pytest
@@ -63,3 +64,18 @@ def test_token_signed_with_another_key_is_refused(app, client, admin):
     )
     response = client.get("/api/v1/institutions", headers=bearer(forged))
     assert_problem(response, 401)
+
+
+def test_every_refusal_is_decided_in_the_access_package():
+    # One home for "who may see what": a newcomer finds every rule in hub_api/access. Services
+    # call its checks; the guard only applies the policies views declare.
+    root = Path(__file__).resolve().parent.parent / "hub_api"
+    allowed = {root / "auth" / "guard.py"}
+    stray = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        if root / "access" not in path.parents and path not in allowed
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "raise Forbidden(" in line
+    ]
+    assert stray == []

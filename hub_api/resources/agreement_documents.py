@@ -13,12 +13,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import dump_options_header
 
 from hub_api import audit
+from hub_api.access.policies import catalogue_reader, contact_reader, hub_admin, institution_editor
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import AgreementDocument
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import catalogue_reader, contact_reader, hub_admin, institution_editor
 from hub_api.schemas.agreement_documents import (
     AgreementDocumentSchema,
     DocumentQuerySchema,

@@ -2,12 +2,12 @@
 
 from flask import url_for
 
+from hub_api.access.policies import catalogue_reader, hub_admin
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import Agreement, AgreementTransition
 from hub_api.pagination import PAGINATION_HEADERS, ListArgsSchema, paginate, sort_field
-from hub_api.permissions import catalogue_reader, hub_admin
 from hub_api.schemas.agreements import (
     AgreementPatchSchema,
     AgreementQuerySchema,

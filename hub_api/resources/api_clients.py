@@ -2,11 +2,11 @@
 
 from flask import url_for
 
+from hub_api.access.policies import hub_admin
 from hub_api.api import Blueprint
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, etag_of, with_etag
 from hub_api.models import ApiClient
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import hub_admin
 from hub_api.schemas.api_clients import (
     ApiClientPatchSchema,
     ApiClientQuerySchema,

@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
+from hub_api.access.policies import hub_admin
 from hub_api.api import Blueprint
 from hub_api.models import AuditEvent
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import hub_admin
 from hub_api.schemas.audit import AuditEventSchema, AuditQuerySchema
 
 blp = Blueprint(

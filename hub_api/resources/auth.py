@@ -3,12 +3,12 @@
 from flask import current_app
 from flask_jwt_extended import get_jwt
 
+from hub_api.access.policies import authenticated
 from hub_api.api import Blueprint
 from hub_api.auth import tokens
 from hub_api.auth.principal import current_principal
 from hub_api.extensions import db, limiter
 from hub_api.models import ApiClient, User
-from hub_api.permissions import authenticated
 from hub_api.ratelimits import account_key, account_limit, failed_sign_in
 from hub_api.schemas.auth import ClientCredentialsSchema, LoginSchema, MeSchema, TokenPairSchema
 from hub_api.services import api_clients as client_service

@@ -1,9 +1,9 @@
 """The change feed partner systems follow to stay in sync."""
 
+from hub_api.access.policies import change_reader
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.errors import Gone
-from hub_api.permissions import change_reader
 from hub_api.schemas.changes import ChangePageSchema, ChangeQuerySchema
 from hub_api.services.changes.feed import CursorExpired, read_page
 

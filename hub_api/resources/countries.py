@@ -2,10 +2,10 @@
 
 import sqlalchemy as sa
 
+from hub_api.access.policies import catalogue_reader
 from hub_api.api import Blueprint
 from hub_api.models import Country
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import catalogue_reader
 from hub_api.schemas.countries import CountryQuerySchema, CountrySchema
 
 blp = Blueprint("countries", __name__, url_prefix="/api/v1/countries", description="ISO 3166 countries")

@@ -3,12 +3,13 @@
 from flask import url_for
 
 from hub_api import audit
+from hub_api.access.policies import enrolment_writer, participant_reader
+from hub_api.access.visibility import get_visible_participant
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import Enrolment
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import enrolment_writer, participant_reader
 from hub_api.schemas.enrolments import (
     BulkNominationSchema,
     BulkReportSchema,
@@ -18,7 +19,6 @@ from hub_api.schemas.enrolments import (
 )
 from hub_api.services import cohorts
 from hub_api.services import enrolments as service
-from hub_api.services.visibility import get_visible_participant
 
 blp = Blueprint("enrolments", __name__, url_prefix="/api/v1", description="Enrolments")
 

@@ -5,13 +5,14 @@ from http import HTTPStatus
 from flask import current_app, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from hub_api.access.policies import participant_reader, participant_writer
+from hub_api.access.visibility import get_visible_participant
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.errors import PROBLEM_CONTENT_TYPE
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import Participant
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import participant_reader, participant_writer
 from hub_api.schemas.participants import (
     ImportArgsSchema,
     ImportProblemSchema,
@@ -23,7 +24,6 @@ from hub_api.schemas.participants import (
 )
 from hub_api.services import participants as service
 from hub_api.services import roster_import
-from hub_api.services.visibility import get_visible_participant
 
 blp = Blueprint("participants", __name__, url_prefix="/api/v1/participants", description="Participants")
 

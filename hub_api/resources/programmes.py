@@ -2,11 +2,11 @@
 
 from flask import url_for
 
+from hub_api.access.policies import catalogue_reader, hub_admin
 from hub_api.api import Blueprint
 from hub_api.etags import ETAG_HEADER_DOC, check_if_match, with_etag
 from hub_api.models import Programme
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import catalogue_reader, hub_admin
 from hub_api.schemas.programmes import ProgrammePatchSchema, ProgrammeQuerySchema, ProgrammeSchema
 from hub_api.services import programmes as service
 from hub_api.services.lookups import get_or_404

@@ -6,11 +6,11 @@ import json
 from flask import Response, current_app, request
 
 from hub_api import clock
+from hub_api.access.objects import ensure_can_unsuppress
+from hub_api.access.policies import stats_reader
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.csv_export import render_csv
-from hub_api.errors import Forbidden
-from hub_api.permissions import stats_reader
 from hub_api.schemas.stats import (
     AgreementStatsSchema,
     CohortStatsSchema,
@@ -42,8 +42,7 @@ FILTERS += ("agreement_id", "cohort_kind", "delivery_mode")
 def _min_cell(args: dict) -> int | None:
     if args["suppress"]:
         return current_app.config["HUB_STATS_MIN_CELL"]
-    if not current_principal().is_hub_admin:
-        raise Forbidden("Only hub administrators may ask for suppress=false.")
+    ensure_can_unsuppress(current_principal())
     return None
 
 

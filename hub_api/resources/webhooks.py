@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import url_for
 
+from hub_api.access.policies import webhook_manager
 from hub_api.api import Blueprint
 from hub_api.auth.principal import current_principal
 from hub_api.errors import NotFound
@@ -12,7 +13,6 @@ from hub_api.models import WebhookDelivery, WebhookSubscription
 from hub_api.models.base import utcnow
 from hub_api.models.webhook import TEST_EVENT
 from hub_api.pagination import PAGINATION_HEADERS, paginate
-from hub_api.permissions import webhook_manager
 from hub_api.schemas.webhooks import (
     DeliveryQuerySchema,
     DeliverySchema,

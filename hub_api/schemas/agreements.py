@@ -2,6 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from hub_api.access.policies import contact_reader, hub_admin
 from hub_api.models.enums import (
     AgreementKind,
     AgreementStatus,
@@ -11,7 +12,6 @@ from hub_api.models.enums import (
     ProgrammeMetric,
 )
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.permissions import contact_reader, hub_admin
 from hub_api.schemas.base import (
     BaseSchema,
     Multilingual,

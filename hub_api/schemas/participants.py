@@ -3,9 +3,10 @@
 from flask import g, has_request_context
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from hub_api.access.policies import participant_reader
+from hub_api.access.visibility import owns_participant
 from hub_api.models.enums import Gender, StaffCategory
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.permissions import owns_participant, participant_reader
 from hub_api.schemas.base import (
     BaseSchema,
     PersonalText,

@@ -17,12 +17,12 @@ from flask import after_this_request, current_app, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub_api import storage
+from hub_api.access.objects import ensure_can_upload_document
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, HubError, NotFound, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Agreement, AgreementDocument
 from hub_api.models.enums import AgreementStatus
-from hub_api.permissions import ensure_can_upload_document
 
 log = logging.getLogger(__name__)
 

@@ -3,8 +3,9 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from hub_api.access.objects import ensure_can_move_cohort, ensure_hosts_cohort
 from hub_api.auth.principal import Principal
-from hub_api.errors import Conflict, Forbidden, ValidationFailed
+from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import (
     Agreement,
@@ -18,7 +19,6 @@ from hub_api.models import (
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import SEAT_HOLDING
 from hub_api.models.enums import CohortStatus, CurriculumStatus
-from hub_api.permissions import ensure_hosts_cohort
 from hub_api.queries import search_matches
 from hub_api.services.institutions import check_country
 from hub_api.services.lookups import get_or_404, require_reference
@@ -202,8 +202,8 @@ def update_cohort(*, principal: Principal, cohort: Cohort, changes: dict) -> Coh
     ensure_hosts_cohort(principal, cohort.host_institution_id)
     lock(cohort)
     new_host = changes.get("host_institution_id", cohort.host_institution_id)
-    if new_host != cohort.host_institution_id and not principal.is_hub_admin:
-        raise Forbidden("Only hub administrators move a cohort to another host.")
+    if new_host != cohort.host_institution_id:
+        ensure_can_move_cohort(principal)
     if cohort.status in FINAL_STATUSES:
         raise Conflict(f"The cohort is {cohort.status.value}; it can no longer change.")
     new_curriculum = changes.get("curriculum_id", cohort.curriculum_id)

@@ -2,11 +2,11 @@
 
 import sqlalchemy as sa
 
+from hub_api.access.objects import ensure_can_edit_institution
 from hub_api.auth.principal import Principal
 from hub_api.errors import NotFound
 from hub_api.extensions import db
 from hub_api.models import Contact, Institution
-from hub_api.permissions import ensure_can_edit_institution
 from hub_api.queries import json_list_contains
 
 

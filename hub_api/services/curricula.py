@@ -5,8 +5,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from hub_api.access.objects import ensure_can_manage_curriculum, ensure_can_record_adoption
 from hub_api.auth.principal import Principal
-from hub_api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from hub_api.errors import Conflict, NotFound, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Agreement, Curriculum, CurriculumAdoption, CurriculumModule, Institution
 from hub_api.models.base import utcnow
@@ -63,15 +64,6 @@ def get_curriculum(curriculum_id: int) -> Curriculum:
     return get_or_404(Curriculum, curriculum_id, label="curriculum")
 
 
-def ensure_can_manage(principal: Principal, owner_institution_id: int) -> None:
-    """Hub admins manage any curriculum; coordinators those their institution owns."""
-    if principal.is_hub_admin or principal.institution_id == owner_institution_id:
-        return
-    raise Forbidden(
-        "Only hub administrators and the owning institution's coordinators manage this curriculum."
-    )
-
-
 def _ensure_draft(curriculum: Curriculum) -> None:
     if curriculum.status is not CurriculumStatus.DRAFT:
         raise Conflict(
@@ -125,7 +117,7 @@ def _in_lineage(source: Curriculum, curriculum_id: int) -> bool:
 
 def create_curriculum(*, principal: Principal, data: dict) -> Curriculum:
     """Create version 1 of a new curriculum code as a draft."""
-    ensure_can_manage(principal, data["owner_institution_id"])
+    ensure_can_manage_curriculum(principal, data["owner_institution_id"])
     require_reference(
         Institution, data["owner_institution_id"], field="owner_institution_id", label="institution"
     )
@@ -143,7 +135,7 @@ def create_curriculum(*, principal: Principal, data: dict) -> Curriculum:
 
 def update_curriculum(*, principal: Principal, curriculum: Curriculum, changes: dict) -> Curriculum:
     """Change a draft; published and retired versions are immutable."""
-    ensure_can_manage(principal, curriculum.owner_institution_id)
+    ensure_can_manage_curriculum(principal, curriculum.owner_institution_id)
     _ensure_draft(curriculum)
     _apply(curriculum, changes)
     db.session.flush()
@@ -152,7 +144,7 @@ def update_curriculum(*, principal: Principal, curriculum: Curriculum, changes: 
 
 def delete_curriculum(*, principal: Principal, curriculum: Curriculum) -> None:
     """Remove a draft version that nothing derives from."""
-    ensure_can_manage(principal, curriculum.owner_institution_id)
+    ensure_can_manage_curriculum(principal, curriculum.owner_institution_id)
     _ensure_draft(curriculum)
     if curriculum.derivatives:
         raise Conflict("Other curricula are derived from this one; unlink them first.")
@@ -162,7 +154,7 @@ def delete_curriculum(*, principal: Principal, curriculum: Curriculum) -> None:
 
 def publish(*, principal: Principal, curriculum: Curriculum) -> Curriculum:
     """Freeze a draft: from now on it is read-only and can be used by cohorts."""
-    ensure_can_manage(principal, curriculum.owner_institution_id)
+    ensure_can_manage_curriculum(principal, curriculum.owner_institution_id)
     _ensure_draft(curriculum)
     if not curriculum.modules:
         raise ValidationFailed("Add at least one module before publishing.", errors={"modules": ["Empty."]})
@@ -174,7 +166,7 @@ def publish(*, principal: Principal, curriculum: Curriculum) -> Curriculum:
 
 def retire(*, principal: Principal, curriculum: Curriculum) -> Curriculum:
     """Withdraw a published version from new use; what already uses it is unaffected."""
-    ensure_can_manage(principal, curriculum.owner_institution_id)
+    ensure_can_manage_curriculum(principal, curriculum.owner_institution_id)
     if curriculum.status is not CurriculumStatus.PUBLISHED:
         raise Conflict(f"Only published versions can be retired; this one is {curriculum.status.value}.")
     curriculum.status = CurriculumStatus.RETIRED
@@ -185,7 +177,7 @@ def retire(*, principal: Principal, curriculum: Curriculum) -> Curriculum:
 
 def new_version(*, principal: Principal, curriculum: Curriculum) -> Curriculum:
     """A draft with the next version number of the same code, copying the design and modules."""
-    ensure_can_manage(principal, curriculum.owner_institution_id)
+    ensure_can_manage_curriculum(principal, curriculum.owner_institution_id)
     versions = db.session.execute(
         sa.select(Curriculum.number, Curriculum.status).where(Curriculum.code == curriculum.code)
     ).all()
@@ -234,13 +226,6 @@ def get_adoption(curriculum_id: int, adoption_id: int) -> CurriculumAdoption:
     if adoption is None or adoption.curriculum_id != curriculum_id:
         raise NotFound(f"Curriculum {curriculum_id} has no adoption with id {adoption_id}.")
     return adoption
-
-
-def ensure_can_record_adoption(principal: Principal, institution_id: int) -> None:
-    """Hub admins record any adoption; a coordinator only its own institution's."""
-    if principal.is_hub_admin or principal.institution_id == institution_id:
-        return
-    raise Forbidden("Coordinators may record adoptions only for their own institution.")
 
 
 def _check_agreement(agreement_id: int | None, institution_id: int) -> None:

@@ -3,16 +3,16 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from hub_api.access.objects import ensure_can_change_enrolment, ensure_can_nominate, ensure_hosts_cohort
+from hub_api.access.visibility import get_visible_participant, visible_enrolments
 from hub_api.auth.principal import Principal
-from hub_api.errors import Conflict, Forbidden, HubError, NotFound
+from hub_api.errors import Conflict, HubError, NotFound
 from hub_api.extensions import db
 from hub_api.models import Attendance, Cohort, Enrolment, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
 from hub_api.models.enums import CohortStatus, EnrolmentStatus
-from hub_api.permissions import ensure_hosts_cohort
 from hub_api.services import certificates, seats
-from hub_api.services.visibility import get_visible_participant, visible_enrolments
 
 OUTCOMES = (EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED, EnrolmentStatus.NO_SHOW)
 # Moves the host (or a hub admin) makes; withdrawal is open to the participant's institution too.
@@ -56,8 +56,7 @@ def get_enrolment(principal: Principal, enrolment_id: int) -> Enrolment:
 
 def _participant_to_nominate(principal: Principal, participant_id: int) -> Participant:
     participant = get_visible_participant(principal, participant_id)
-    if not principal.is_hub_admin and participant.institution_id != principal.institution_id:
-        raise Forbidden("Coordinators nominate only their own institution's participants.")
+    ensure_can_nominate(principal, participant.institution_id)
     if participant.erased:
         raise Conflict(f"Participant {participant_id} has been erased and cannot be nominated.")
     return participant
@@ -192,10 +191,7 @@ def touch(*conditions) -> None:
 
 def update_enrolment(*, principal: Principal, enrolment: Enrolment, changes: dict) -> Enrolment:
     """Confirm, record an outcome or results, or withdraw; who may do what depends on the move."""
-    owner = principal.is_hub_admin or principal.institution_id == enrolment.institution_id
-    host = principal.is_hub_admin or principal.institution_id == enrolment.cohort.host_institution_id
-    if not (owner or host):
-        raise Forbidden("This enrolment is not yours to change.")
+    ensure_can_change_enrolment(principal, enrolment.institution_id, enrolment.cohort.host_institution_id)
     if "status" in changes:
         _move(principal, enrolment, changes["status"])
     results = {key: changes[key] for key in RESULT_FIELDS if key in changes}

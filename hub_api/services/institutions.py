@@ -2,12 +2,12 @@
 
 import sqlalchemy as sa
 
+from hub_api.access.objects import ensure_can_edit_institution
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import AgreementParty, ApiClient, Country, Institution, User
 from hub_api.models.programme import programme_donors, programme_implementers
-from hub_api.permissions import ensure_can_edit_institution
 from hub_api.queries import search_matches
 from hub_api.services.lookups import require_reference
 

@@ -3,17 +3,17 @@
 import sqlalchemy as sa
 
 from hub_api import audit, idempotency
+from hub_api.access.objects import ensure_owns_participants
+from hub_api.access.visibility import owned_participants, visible_participants
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Enrolment, Institution, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.participant import IDENTITY_COLUMNS
-from hub_api.permissions import ensure_owns_participants
 from hub_api.queries import escape_like, search_matches
 from hub_api.services import certificates, enrolments
 from hub_api.services.lookups import require_reference
-from hub_api.services.visibility import owned_participants, visible_participants
 
 EXACT_FILTERS = ("institution_id", "gender", "staff_category", "is_trainer", "region", "external_ref")
 # List filters whose values are personal text: the audit trail notes their use, never their value.

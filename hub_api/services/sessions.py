@@ -5,16 +5,16 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, selectinload
 
+from hub_api.access.objects import ensure_hosts_cohort
+from hub_api.access.visibility import visible_enrolments, visible_participants
 from hub_api.auth.principal import Principal
 from hub_api.errors import Conflict, NotFound, ValidationFailed
 from hub_api.extensions import db
 from hub_api.models import Attendance, Cohort, CohortSession, Enrolment, Participant
 from hub_api.models.base import utcnow
 from hub_api.models.enrolment import CONFIRMED
-from hub_api.permissions import ensure_hosts_cohort
 from hub_api.services import enrolments
 from hub_api.services.cohorts import FINAL_STATUSES
-from hub_api.services.visibility import visible_enrolments, visible_participants
 
 # A cohort's dates are local to wherever it runs: allow for every time zone on earth (UTC−12…+14).
 EARLIEST_OFFSET, LATEST_OFFSET = timedelta(hours=14), timedelta(hours=12)

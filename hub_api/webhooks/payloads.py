@@ -5,17 +5,17 @@ from datetime import datetime
 
 from flask import current_app, g
 
+from hub_api.access.policies import catalogue_reader, participant_reader
+from hub_api.access.visibility import get_visible_participant
 from hub_api.auth.principal import Principal
 from hub_api.errors import NotFound
 from hub_api.extensions import db
 from hub_api.models import Agreement, Cohort
-from hub_api.permissions import catalogue_reader, participant_reader
 from hub_api.schemas.agreements import AgreementSchema
 from hub_api.schemas.cohorts import CohortSchema
 from hub_api.schemas.enrolments import EnrolmentSchema
 from hub_api.schemas.participants import ParticipantSchema
 from hub_api.services.enrolments import get_enrolment
-from hub_api.services.visibility import get_visible_participant
 
 CATALOGUE = {"cohort": (Cohort, CohortSchema), "agreement": (Agreement, AgreementSchema)}
 

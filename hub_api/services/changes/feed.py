@@ -17,11 +17,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import current_app
 
+from hub_api.access.visibility import visible_changes
 from hub_api.auth.principal import Principal
 from hub_api.extensions import db
 from hub_api.models import Change, ChangeFeedState
 from hub_api.services.changes.cursor import START, Position
-from hub_api.services.visibility import visible_changes
 
 # Far above any entry id: a position after every entry of the transactions below the horizon.
 END_OF_TRANSACTION = 2**62

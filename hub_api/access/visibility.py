@@ -1,14 +1,29 @@
-"""Which participants and enrolments a caller may see, as SQL conditions every query applies."""
+"""Which rows a caller sees, as SQL conditions every query applies, and how much of a participant."""
 
 import sqlalchemy as sa
 
+from hub_api.access.policies import catalogue_reader, participant_reader
 from hub_api.auth.principal import Principal
 from hub_api.errors import NotFound
 from hub_api.extensions import db
 from hub_api.models import Change, Cohort, Enrolment, Participant
-from hub_api.permissions import catalogue_reader, participant_reader, sees_every_participant
+from hub_api.models.enums import Scope
 
 CATALOGUE_TYPES = ("institution", "agreement", "curriculum", "cohort")
+
+
+def sees_every_participant(principal: Principal) -> bool:
+    """Hub admins, and hub-level clients with `participants:read`, see everyone's participants."""
+    if principal.is_user:
+        return principal.is_hub_admin
+    return principal.institution_id is None and principal.has_scope(Scope.PARTICIPANTS_READ)
+
+
+def owns_participant(principal: Principal, participant) -> bool:
+    """Whether the caller sees the participant's whole record, not only names and results."""
+    return sees_every_participant(principal) or (
+        principal.institution_id is not None and principal.institution_id == participant.institution_id
+    )
 
 
 def hosted_cohort_ids(institution_id: int) -> sa.Select:
