@@ -18,6 +18,7 @@ from hub_api.models import (
 from hub_api.models.base import utcnow
 from hub_api.models.enums import AgreementKind, AgreementStatus
 from hub_api.webhooks.worker import run_once
+from tests.factories import InstitutionFactory
 from tests.helpers import client_headers
 from tests.problems import assert_problem, assert_unauthorized, assert_validation
 from tests.training_factories import CohortFactory, ParticipantRowFactory
@@ -445,3 +446,33 @@ def test_attempt_numbers_are_never_reused(app, client, admin, dbs, local, receiv
 
     numbers = dbs.scalars(sa.select(WebhookAttempt.number).order_by(WebhookAttempt.number)).all()
     assert numbers == [1, 2, 3]
+
+
+def test_an_enrolment_change_reaches_the_host_and_the_participants_institution(
+    app, client, admin, dbs, home, foreign, local, receiver
+):
+    host = client_headers(app, ["participants:read", "webhooks:manage"], institution=home)
+    owner = client_headers(
+        app, ["participants:read", "enrolments:write", "webhooks:manage"], institution=foreign
+    )
+    bystander = client_headers(
+        app, ["participants:read", "webhooks:manage"], institution=InstitutionFactory()
+    )
+    secrets = {
+        name: subscribe(client, headers, f"{receiver.url}/{name}", "enrolment.changed")["secret"]
+        for name, headers in (("host", host), ("owner", owner), ("bystander", bystander))
+    }
+    cohort = CohortFactory(host_institution_id=home.id)
+    guest = ParticipantRowFactory(institution_id=foreign.id)
+
+    nominated = client.post(
+        f"/api/v1/cohorts/{cohort.id}/enrolments", json={"participant_id": guest.id}, headers=owner
+    )
+    assert nominated.status_code == 201, nominated.json
+    work(app)
+
+    got = {r.path.rsplit("/", 1)[-1]: r for r in receiver.received}
+    assert set(got) == {"host", "owner"}
+    for name in ("host", "owner"):
+        body = verified(got[name], secrets[name])
+        assert (body["type"], body["data"]["id"]) == ("enrolment.changed", nominated.json["id"])
