@@ -1,11 +1,13 @@
 """Project subclasses of flask-smorest's Api and Blueprint: problem errors and access docs."""
 
 import http
+import json
 from collections.abc import Callable
 
 import flask_smorest
 from flask_smorest.utils import prepare_response
 from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 from hub_api import errors
@@ -71,8 +73,20 @@ def _document_header(func, parameter: dict):
     return func
 
 
+class HubParser(FlaskParser):
+    """webargs' parser, with every unreadable JSON body (not only a syntax error) a 400 problem."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except ValueError as exc:  # an integer of more than 4,300 digits, for one
+            return self._handle_invalid_json_error(json.JSONDecodeError(str(exc), "", 0), req)
+
+
 class Blueprint(flask_smorest.Blueprint):
     """A Blueprint whose access decorators enforce a rule and document it in OpenAPI."""
+
+    ARGUMENTS_PARSER = HubParser()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

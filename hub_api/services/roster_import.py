@@ -64,11 +64,15 @@ def parse_rows(body: bytes, mimetype: str, charset: str | None) -> list:
             "Send the roster as text/csv (UTF-8, header row first) or as application/json (an array of rows)."
         )
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(
-            f"A roster may hold at most {MAX_ROWS} rows; this one has {len(rows)}. Split it.",
-            errors={"rows": [f"At most {MAX_ROWS} rows."]},
-        )
+        raise _too_many_rows()
     return rows
+
+
+def _too_many_rows() -> ValidationFailed:
+    return ValidationFailed(
+        f"A roster may hold at most {MAX_ROWS} rows; this one has more. Split it.",
+        errors={"rows": [f"At most {MAX_ROWS} rows."]},
+    )
 
 
 def _csv_rows(body: bytes) -> list:
@@ -82,7 +86,13 @@ def _csv_rows(body: bytes) -> list:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         columns = _columns([cell.strip() for cell in next(reader, [])])
-        return [_csv_row(columns, cells) for cells in reader if cells]  # blank lines are skipped
+        rows = []
+        for cells in reader:  # counted while reading: a huge file is refused at row MAX_ROWS + 1
+            if cells:  # blank lines are skipped
+                rows.append(_csv_row(columns, cells))
+                if len(rows) > MAX_ROWS:
+                    raise _too_many_rows()
+        return rows
     except csv.Error:
         raise ValidationFailed(
             f"The CSV cannot be read at line {reader.line_num}.",

@@ -489,6 +489,16 @@ def test_too_many_rows_is_a_422(client, coordinator, dbs, monkeypatch):
     assert row_count(dbs, Participant) == 0
 
 
+def test_the_row_limit_is_enforced_while_reading(client, coordinator, dbs, monkeypatch):
+    # The line after the limit would break the CSV reader: refusing at the limit never reaches it.
+    monkeypatch.setattr(roster_import, "MAX_ROWS", 2)
+
+    response = post_csv(client, coordinator.headers, csv_body(AIGERIM, BAKYT, OLGA) + b"KZ-4,\x00broken\r\n")
+
+    assert assert_validation(response, "rows") == {"rows": ["At most 2 rows."]}
+    assert row_count(dbs, Participant) == 0
+
+
 def test_max_rows_is_twenty_thousand():
     assert roster_import.MAX_ROWS == 20_000
 
