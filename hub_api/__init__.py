@@ -5,7 +5,7 @@ from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub_api import audit, cli, database, idempotency, ratelimits
+from hub_api import audit, cli, database, docs_assets, idempotency, ratelimits, security_headers
 from hub_api.api import BEARER_SCHEME, HubApi, IdConverter
 from hub_api.auth.guard import install_guard
 from hub_api.auth.passwords import init_hasher
@@ -28,9 +28,9 @@ def _openapi_config(app) -> dict:
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "api/v1/openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": app.config["HUB_SWAGGER_UI_URL"],
+        "OPENAPI_SWAGGER_UI_URL": app.config["HUB_SWAGGER_UI_URL"] or docs_assets.SWAGGER_UI_URL,
         "OPENAPI_REDOC_PATH": "redoc",
-        "OPENAPI_REDOC_URL": app.config["HUB_REDOC_URL"],
+        "OPENAPI_REDOC_URL": app.config["HUB_REDOC_URL"] or docs_assets.REDOC_URL,
         "API_SPEC_OPTIONS": {
             "info": {
                 "description": (
@@ -74,6 +74,8 @@ def create_app(env: dict | None = None) -> HubFlask:
     app.url_map.converters["id"] = IdConverter
     api = HubApi(app)
     register_blueprints(api)
+    app.register_blueprint(docs_assets.blp)
+    security_headers.install(app)
     register_error_handlers(app, after_rollback=(idempotency.release, audit.persist_security_events))
     database.install_sqlite_pragmas(app)
     cli.register(app)

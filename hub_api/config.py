@@ -103,10 +103,7 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "HUB_WEBHOOK_ALLOW_PRIVATE": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE", False),
         "HUB_WEBHOOK_TIMEOUT_SECONDS": _int(env, "HUB_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
-        "HUB_SWAGGER_UI_URL": env.get(
-            "HUB_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
-        ),
-        "HUB_REDOC_URL": env.get(
-            "HUB_REDOC_URL", "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
-        ),
+        # Empty: the copies the hub serves itself (see hub_api/static/docs). A URL: that CDN.
+        "HUB_SWAGGER_UI_URL": env.get("HUB_SWAGGER_UI_URL", ""),
+        "HUB_REDOC_URL": env.get("HUB_REDOC_URL", ""),
     }

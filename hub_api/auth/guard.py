@@ -14,7 +14,7 @@ from hub_api.extensions import db, jwt
 from hub_api.models import TokenFamily
 
 # Endpoints outside our blueprints that anyone may reach: the API docs.
-PUBLIC_ENDPOINT_PREFIXES = ("api-docs.",)
+PUBLIC_ENDPOINT_PREFIXES = ("api-docs.", "docs-assets.")
 
 
 @dataclass(frozen=True)
