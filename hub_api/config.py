@@ -49,6 +49,35 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     return raw.lower() == "true"
 
 
+def _engine_options(env: dict, database_url: str) -> dict:
+    """Pooling and, on PostgreSQL, timeouts: a database that stops answering never hangs a request."""
+    options = {
+        "pool_pre_ping": True,  # a connection broken during an outage is replaced, not used
+        "json_serializer": _json_dumps,
+        "hide_parameters": True,  # values (names, hashes) never reach error messages or logs
+    }
+    if not database_url.startswith("postgresql"):
+        return options
+    server = {
+        "statement_timeout": _int(env, "HUB_DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=1),
+        "lock_timeout": _int(env, "HUB_DB_LOCK_TIMEOUT_MS", 5_000, minimum=1),
+        "idle_in_transaction_session_timeout": _int(
+            env, "HUB_DB_IDLE_TRANSACTION_TIMEOUT_MS", 60_000, minimum=1
+        ),
+    }
+    options["pool_timeout"] = _int(env, "HUB_DB_POOL_TIMEOUT", 5, minimum=1)
+    options["connect_args"] = {
+        "connect_timeout": _int(env, "HUB_DB_CONNECT_TIMEOUT", 2, minimum=1),
+        "options": " ".join(f"-c {name}={value}" for name, value in server.items()),
+        # A peer that vanished (cable cut, host gone) is noticed within seconds, not hours.
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+    }
+    return options
+
+
 def _secret_key(env: dict, hub_env: str) -> str:
     key = env.get("HUB_SECRET_KEY", "")
     if len(key.encode()) >= MIN_SECRET_BYTES:
@@ -69,17 +98,14 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
     if hub_env not in ENVIRONMENTS:
         raise ConfigurationError(f"HUB_ENV must be one of {', '.join(ENVIRONMENTS)}, not {hub_env!r}")
     default_db = "sqlite:///" + str(Path(instance_path) / "hub.sqlite3")
+    database_url = normalise_database_url(env.get("HUB_DATABASE_URL") or default_db)
     secret = _secret_key(env, hub_env)
     return {
         "HUB_ENV": hub_env,
         "TESTING": hub_env == "test",
         "SECRET_KEY": secret,
-        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("HUB_DATABASE_URL") or default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": True,
-            "json_serializer": _json_dumps,
-            "hide_parameters": True,  # values (names, hashes) never reach error messages or logs
-        },
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, database_url),
         "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
         "HUB_DOCUMENT_MAX_BYTES": _int(env, "HUB_DOCUMENT_MAX_BYTES", 20 * 1_048_576, minimum=1),
         "HUB_IMPORT_MAX_BYTES": _int(env, "HUB_IMPORT_MAX_BYTES", 16 * 1_048_576, minimum=1),

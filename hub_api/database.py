@@ -25,3 +25,10 @@ def install_sqlite_pragmas(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite" and not sa.event.contains(engine, "connect", _sqlite_pragmas):
             sa.event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def lift_timeouts(connection: sa.Connection) -> None:
+    """For this transaction only, no statement or lock timeout: migrations and bulk loads may run long."""
+    if connection.dialect.name == "postgresql":
+        for name in ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout"):
+            connection.execute(sa.text(f"SET LOCAL {name} = 0"))

@@ -5,9 +5,11 @@ import logging
 import time
 from http import HTTPStatus
 
+import psycopg2
 from flask import Flask, Response, current_app, g, request
 from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -248,17 +250,42 @@ def handle_stale_data(_exc: StaleDataError) -> Response:
 
 
 # PostgreSQL's deadlock and serialization failures: the transaction is safe to retry.
-RETRYABLE_PGCODES = ("40P01", "40001")
+RETRYABLE_PGCODES = ("40P01", "40001")  # deadlock, serialisation failure
+TIMEOUT_PGCODES = ("57014", "55P03")  # statement timeout (query_canceled), lock timeout
+DATABASE_FREE_ENDPOINTS = ("health.health",)
+_outage = {"on": False}  # per process: warn when an outage starts and when it ends, not per request
 
 
 def handle_operational_error(exc: OperationalError) -> Response:
-    """A busy SQLite or a PostgreSQL deadlock: nothing was written, so ask for a retry."""
-    busy = "database is locked" in str(exc.orig)
-    if busy or getattr(exc.orig, "pgcode", None) in RETRYABLE_PGCODES:
+    """Busy, too slow or unreachable: nothing was written, so a 503 that says when to retry."""
+    pgcode = getattr(exc.orig, "pgcode", None)
+    if "database is locked" in str(exc.orig) or pgcode in RETRYABLE_PGCODES:
         return _fail(
             503, "The database is busy with another write; retry shortly.", headers={"Retry-After": "1"}
         )
+    if pgcode in TIMEOUT_PGCODES:
+        return _fail(
+            503, "The database took too long to answer; retry shortly.", headers={"Retry-After": "2"}
+        )
+    if pgcode is None and isinstance(exc.orig, psycopg2.OperationalError):
+        return database_unavailable(exc)  # no server answer at all: refused, dropped or silent
     return handle_unexpected(exc)
+
+
+def database_unavailable(exc: Exception) -> Response:
+    """The database cannot be reached: 503 with Retry-After, and one warning per outage, not a traceback."""
+    if not _outage["on"]:
+        _outage["on"] = True
+        log.warning("database unreachable (%s); answering 503 until it is back", type(exc).__name__)
+    return _fail(503, "The database is unreachable; retry shortly.", headers={"Retry-After": "5"})
+
+
+def _note_recovery(response: Response) -> Response:
+    """Log once that the database answers again (after a request that used it went through)."""
+    if _outage["on"] and response.status_code < 500 and request.endpoint not in DATABASE_FREE_ENDPOINTS:
+        _outage["on"] = False
+        log.warning("database reachable again")
+    return response
 
 
 def handle_data_error(_exc: DataError) -> Response:
@@ -285,6 +312,8 @@ def register_error_handlers(app: Flask, *, after_rollback: tuple = ()) -> None:
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(OperationalError, handle_operational_error)
+    app.register_error_handler(PoolTimeout, database_unavailable)  # every connection busy or hung
+    app.after_request(_note_recovery)
     app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(RecursionError, handle_too_deep)
     app.register_error_handler(Exception, handle_unexpected)

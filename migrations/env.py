@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from hub_api.database import lift_timeouts
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -42,6 +44,7 @@ def run_online():
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **args)
         with context.begin_transaction():
+            lift_timeouts(connection)
             context.run_migrations()
 
 

@@ -213,9 +213,14 @@ def failing_countries_list(monkeypatch, exc: Exception) -> None:
 
 @pytest.mark.parametrize(
     ("pgcode", "message"),
-    [("40P01", "deadlock detected"), ("40001", "could not serialize access due to concurrent update")],
+    [
+        ("40P01", "deadlock detected"),
+        ("40001", "could not serialize access due to concurrent update"),
+        ("57014", "canceling statement due to statement timeout"),
+        ("55P03", "canceling statement due to lock timeout"),
+    ],
 )
-def test_a_deadlock_or_serialization_failure_is_a_503_with_retry_after(
+def test_a_deadlock_serialization_failure_or_timeout_is_a_503_with_retry_after(
     client, admin, monkeypatch, pgcode, message
 ):
     failing_countries_list(monkeypatch, OperationalError("SELECT 1", {}, DriverError(message, pgcode)))
@@ -230,7 +235,7 @@ def test_a_deadlock_or_serialization_failure_is_a_503_with_retry_after(
 
 @pytest.mark.parametrize(
     ("pgcode", "message"),
-    [("57014", "canceling statement due to statement timeout"), (None, "disk I/O error")],
+    [("XX000", "internal error"), (None, "disk I/O error")],
 )
 def test_another_operational_error_is_a_500_without_retry_after(client, admin, monkeypatch, pgcode, message):
     failing_countries_list(monkeypatch, OperationalError("SELECT 1", {}, DriverError(message, pgcode)))
@@ -246,7 +251,12 @@ def test_another_operational_error_is_a_500_without_retry_after(client, admin, m
 @pytest.mark.postgresql_only
 @pytest.mark.parametrize(
     ("errcode", "status"),
-    [("deadlock_detected", 503), ("serialization_failure", 503), ("query_canceled", 500)],
+    [
+        ("deadlock_detected", 503),
+        ("serialization_failure", 503),
+        ("query_canceled", 503),
+        ("internal_error", 500),
+    ],
 )
 def test_postgresql_failures_raised_by_the_server_are_answered_by_their_sqlstate(
     client, admin, monkeypatch, errcode, status

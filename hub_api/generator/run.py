@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from hub_api import audit
+from hub_api.database import lift_timeouts
 from hub_api.extensions import db
 from hub_api.generator import guard
 from hub_api.generator.context import TIME_FORMAT, Context
@@ -47,6 +48,7 @@ def generate(scale: int, *, seed: int = DEFAULT_SEED, force: bool = False) -> Re
     try:
         guard.ensure_only_generated(session, force=force)
         run = guard.next_run(session)
+        lift_timeouts(session.connection())
         writer = writer_for(session.connection())
         now = utcnow()
         ctx = Context(

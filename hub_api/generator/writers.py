@@ -5,6 +5,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hub_api.database import lift_timeouts
 from hub_api.generator.copy_writer import PostgresqlWriter
 from hub_api.generator.insert_writer import SqliteWriter
 
@@ -19,5 +20,6 @@ def writer_for(connection: sa.Connection) -> PostgresqlWriter | SqliteWriter:
 def analyze(session: Session, tables: Iterable[str]) -> None:
     """Refresh PostgreSQL's planner statistics for the tables, so queries plan for their new size."""
     if session.get_bind().dialect.name == "postgresql":
+        lift_timeouts(session.connection())
         session.execute(sa.text("ANALYZE " + ", ".join(f'"{table}"' for table in tables)))
         session.commit()

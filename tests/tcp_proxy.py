@@ -1,0 +1,73 @@
+"""A TCP proxy the test controls: forward to PostgreSQL, refuse, or swallow connections silently."""
+
+import contextlib
+import socket
+import threading
+from dataclasses import dataclass, field
+
+FORWARD, REFUSE, BLACKHOLE = "forward", "refuse", "blackhole"
+
+
+@dataclass
+class TcpProxy:
+    """Listens on 127.0.0.1; each new connection is forwarded, closed at once, or held unanswered."""
+
+    target: tuple[str, int]
+    mode: str = FORWARD
+    open_pairs: list = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> "TcpProxy":
+        """Listen on a free port in background threads."""
+        self.server = socket.create_server(("127.0.0.1", 0))
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    @property
+    def port(self) -> int:
+        """Where the app should connect."""
+        return self.server.getsockname()[1]
+
+    def cut(self, mode: str) -> None:
+        """Drop every connection in flight, and treat new ones as `mode` says."""
+        self.mode = mode
+        with self.lock:
+            pairs, self.open_pairs = self.open_pairs, []
+        for pair in pairs:
+            for sock in pair:
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if self.mode == REFUSE:
+                client.close()
+            elif self.mode == BLACKHOLE:
+                with self.lock:
+                    self.open_pairs.append((client,))  # read nothing, answer nothing
+            else:
+                upstream = socket.create_connection(self.target)
+                with self.lock:
+                    self.open_pairs.append((client, upstream))
+                for source, sink in ((client, upstream), (upstream, client)):
+                    threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+    def stop(self) -> None:
+        """Stop listening and drop everything."""
+        self.cut(REFUSE)
+        self.server.close()
