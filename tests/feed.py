@@ -6,6 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 URL = "/api/v1/changes"
+# Other test workers share the server; a bulk load there (hub-api generate) holds one write
+# transaction open for many seconds, and with it every feed's horizon.
+SETTLE_SECONDS = 120
 
 
 def settle(engine) -> None:
@@ -18,7 +21,7 @@ def settle(engine) -> None:
         return
     with engine.begin() as connection:
         mark = connection.scalar(sa.text("SELECT pg_current_xact_id()::text::bigint"))
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + SETTLE_SECONDS
     query = sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > :mark")
     while time.monotonic() < deadline:
         with engine.connect() as connection:
