@@ -9,7 +9,7 @@ from hub_api.models import Enrolment
 from hub_api.services.changes.feed import prune
 from hub_api.services.enrolments import touch
 from tests.factories import InstitutionFactory
-from tests.feed import URL, Feed
+from tests.feed import URL, Feed, settle
 from tests.helpers import client_headers, statements_for_get
 from tests.problems import assert_problem, assert_unauthorized, assert_validation
 from tests.training_factories import CohortFactory, ParticipantRowFactory, enrol
@@ -74,6 +74,7 @@ def test_an_erasure_reads_as_a_deletion_without_personal_data(feed, client, coor
 
     erased = client.delete(f"/api/v1/participants/{created.json['id']}", headers=coordinator.headers)
     assert erased.status_code == 204, erased.get_data(as_text=True)
+    settle(feed.engine)
     response = client.get(URL, headers=coordinator.headers, query_string={"after": start})
 
     assert ("participant", created.json["id"], "deleted") in [
