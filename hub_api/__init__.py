@@ -78,5 +78,6 @@ def create_app(env: dict | None = None) -> HubFlask:
     security_headers.install(app)
     register_error_handlers(app, after_rollback=(idempotency.release, audit.persist_security_events))
     database.install_sqlite_pragmas(app)
+    database.install_watchdog(app)
     cli.register(app)
     return app

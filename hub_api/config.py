@@ -49,6 +49,10 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     return raw.lower() == "true"
 
 
+def _statement_timeout_ms(env: dict) -> int:
+    return _int(env, "HUB_DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=1)
+
+
 def _engine_options(env: dict, database_url: str) -> dict:
     """Pooling and, on PostgreSQL, timeouts: a database that stops answering never hangs a request."""
     options = {
@@ -59,7 +63,7 @@ def _engine_options(env: dict, database_url: str) -> dict:
     if not database_url.startswith("postgresql"):
         return options
     server = {
-        "statement_timeout": _int(env, "HUB_DB_STATEMENT_TIMEOUT_MS", 30_000, minimum=1),
+        "statement_timeout": _statement_timeout_ms(env),
         "lock_timeout": _int(env, "HUB_DB_LOCK_TIMEOUT_MS", 5_000, minimum=1),
         "idle_in_transaction_session_timeout": _int(
             env, "HUB_DB_IDLE_TRANSACTION_TIMEOUT_MS", 60_000, minimum=1
@@ -129,6 +133,9 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "HUB_WEBHOOK_ALLOW_PRIVATE": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE", False),
         "HUB_WEBHOOK_TIMEOUT_SECONDS": _int(env, "HUB_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
+        # PostgreSQL: how long a connection may stay silent before the server's liveness is checked.
+        "HUB_DB_SILENCE_MS": _int(env, "HUB_DB_SILENCE_MS", 1000, minimum=50),
+        "HUB_DB_STATEMENT_TIMEOUT_MS": _statement_timeout_ms(env),
         # Empty: the copies the hub serves itself (see hub_api/static/docs). A URL: that CDN.
         "HUB_SWAGGER_UI_URL": env.get("HUB_SWAGGER_UI_URL", ""),
         "HUB_REDOC_URL": env.get("HUB_REDOC_URL", ""),

@@ -253,7 +253,8 @@ def handle_stale_data(_exc: StaleDataError) -> Response:
 RETRYABLE_PGCODES = ("40P01", "40001")  # deadlock, serialisation failure
 TIMEOUT_PGCODES = ("57014", "55P03")  # statement timeout (query_canceled), lock timeout
 DATABASE_FREE_ENDPOINTS = ("health.health",)
-_outage = {"on": False}  # per process: warn when an outage starts and when it ends, not per request
+# Per process: warn when an outage starts and when it ends, not per request.
+_outage = {"on": False, "ended_at": 0.0}
 
 
 def handle_operational_error(exc: OperationalError) -> Response:
@@ -274,7 +275,8 @@ def handle_operational_error(exc: OperationalError) -> Response:
 
 def database_unavailable(exc: Exception) -> Response:
     """The database cannot be reached: 503 with Retry-After, and one warning per outage, not a traceback."""
-    if not _outage["on"]:
+    began_after_last_outage = g.get("started_at", time.monotonic()) > _outage["ended_at"]
+    if not _outage["on"] and began_after_last_outage:  # a request stuck in the last outage is no new one
         _outage["on"] = True
         log.warning("database unreachable (%s); answering 503 until it is back", type(exc).__name__)
     return _fail(503, "The database is unreachable; retry shortly.", headers={"Retry-After": "5"})
@@ -283,7 +285,7 @@ def database_unavailable(exc: Exception) -> Response:
 def _note_recovery(response: Response) -> Response:
     """Log once that the database answers again (after a request that used it went through)."""
     if _outage["on"] and response.status_code < 500 and request.endpoint not in DATABASE_FREE_ENDPOINTS:
-        _outage["on"] = False
+        _outage.update(on=False, ended_at=time.monotonic())
         log.warning("database reachable again")
     return response
 

@@ -1,6 +1,7 @@
 """Per-request plumbing: a request id, one transaction per request, and response headers."""
 
 import re
+import time
 import uuid
 
 from flask import Flask, g, request
@@ -27,7 +28,8 @@ class HubFlask(Flask):
 
 
 def assign_request_id() -> None:
-    """Take a well-formed `X-Request-ID` from the caller, or make one."""
+    """Take a well-formed `X-Request-ID` from the caller, or make one; note when the request began."""
+    g.started_at = time.monotonic()
     supplied = request.headers.get("X-Request-ID", "")
     g.request_id = supplied if REQUEST_ID_PATTERN.match(supplied) else uuid.uuid4().hex
 

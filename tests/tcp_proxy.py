@@ -1,4 +1,4 @@
-"""A TCP proxy the test controls: forward to PostgreSQL, refuse, or swallow connections silently."""
+"""A TCP proxy the test controls: forward to PostgreSQL, refuse or swallow connections, or freeze."""
 
 import contextlib
 import socket
@@ -16,6 +16,10 @@ class TcpProxy:
     mode: str = FORWARD
     open_pairs: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    flowing: threading.Event = field(default_factory=threading.Event)
+
+    def __post_init__(self):
+        self.flowing.set()
 
     def start(self) -> "TcpProxy":
         """Listen on a free port in background threads."""
@@ -37,6 +41,16 @@ class TcpProxy:
             for sock in pair:
                 sock.close()
 
+    def freeze(self) -> None:
+        """Like a server stopped with SIGSTOP: connections stay open, nothing moves, new ones hang."""
+        self.mode = BLACKHOLE
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        """Like SIGCONT: what was held moves on, and new connections are forwarded again."""
+        self.mode = FORWARD
+        self.flowing.set()
+
     def _accept(self) -> None:
         while True:
             try:
@@ -55,10 +69,10 @@ class TcpProxy:
                 for source, sink in ((client, upstream), (upstream, client)):
                     threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -70,4 +84,5 @@ class TcpProxy:
     def stop(self) -> None:
         """Stop listening and drop everything."""
         self.cut(REFUSE)
+        self.flowing.set()
         self.server.close()

@@ -1,18 +1,21 @@
-"""A database that refuses, drops or swallows connections: quick 503s with Retry-After, then recovery.
+"""A database that refuses, drops, swallows or freezes connections: quick 503s, then recovery.
 
 The app reaches PostgreSQL through a TCP proxy the test controls (the machine's shared server
-is never stopped). Not covered yet: a server frozen while holding established connections
-(SIGSTOP), which needs a client-side statement deadline.
+is never stopped); freezing the proxy does to the app what SIGSTOP on the server would.
 """
 
 import logging
+import threading
 import time
+from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from hub_api.extensions import db
+from hub_api.models import AuditEvent, Institution
+from hub_api.models.enums import Role
 from tests.conftest import make_app
 from tests.conftest import sign_in as issue_tokens
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -97,3 +100,103 @@ def test_a_statement_over_the_timeout_is_a_503(backend, engine, dbs, monkeypatch
     assert response.headers["Retry-After"] == "2"
     with app.app_context():
         db.engine.dispose()
+
+
+@dataclass
+class Traffic:
+    """Writers creating institutions and readers listing them, each call timed, until stopped."""
+
+    app: object
+    headers: dict
+    calls: list = field(default_factory=list)  # (started, seconds, path, status, response)
+    acknowledged: list = field(default_factory=list)  # codes of institutions answered with 201
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    def start(self, writers: int = 2, readers: int = 1) -> "Traffic":
+        self.threads = [threading.Thread(target=self._write, args=(n,)) for n in range(writers)]
+        self.threads += [threading.Thread(target=self._read) for _ in range(readers)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+    def _timed(self, client, method, path, **kwargs):
+        started = time.monotonic()
+        response = client.open(path, method=method, headers=self.headers, **kwargs)
+        self.calls.append((started, time.monotonic() - started, path, response.status_code, response))
+        return response
+
+    def _write(self, writer: int) -> None:
+        client, n = self.app.test_client(), 0
+        while not self.stopping.is_set():
+            n += 1
+            code = f"FRZ-{writer}-{n}"
+            body = {"code": code, "name": {"en": f"Frozen {code}"}, "kind": "academy", "country": "KZ"}
+            if self._timed(client, "POST", "/api/v1/institutions", json=body).status_code == 201:
+                self.acknowledged.append(code)
+
+    def _read(self) -> None:
+        client = self.app.test_client()
+        while not self.stopping.is_set():
+            self._timed(client, "GET", "/api/v1/institutions?page_size=5")
+
+    def wait_for_writes(self, count: int, timeout: float = 20) -> None:
+        target, started = len(self.acknowledged) + count, time.monotonic()
+        while len(self.acknowledged) < target:
+            assert time.monotonic() - started < timeout, "writes are not going through"
+            time.sleep(0.05)
+
+
+FREEZE_SECONDS = 6
+
+
+def test_a_frozen_database_gives_quick_503s_and_keeps_every_acknowledged_write(proxied, caplog):
+    app, proxy = proxied
+    admin = issue_tokens(app, UserFactory(email="frozen@hub.example", role=Role.HUB_ADMIN))
+    traffic = Traffic(app, admin.headers).start()
+    try:
+        traffic.wait_for_writes(5)
+        with caplog.at_level(logging.WARNING):
+            proxy.freeze()
+            frozen_at = time.monotonic()
+            time.sleep(2.5)  # the requests in flight when it froze have had their answer
+            client = app.test_client()
+            ready, ready_seconds = timed(lambda: client.get("/ready"))
+            health, health_seconds = timed(lambda: client.get("/health"))
+            time.sleep(max(0.0, frozen_at + FREEZE_SECONDS - time.monotonic()))
+            proxy.thaw()
+            thawed_at = time.monotonic()
+            traffic.wait_for_writes(1)
+            recovered_seconds = time.monotonic() - thawed_at
+    finally:
+        traffic.stop()
+
+    during = [call for call in traffic.calls if call[0] < thawed_at and call[0] + call[1] > frozen_at]
+    assert {status for _, _, _, status, _ in traffic.calls} <= {200, 201, 503}  # never a 500
+    assert any(status == 503 for _, _, _, status, _ in during)
+    for _, seconds, path, status, response in during:
+        assert seconds < 4.0, (path, status, seconds)  # a quick answer, never a hang
+        if status == 503:
+            assert_problem(response, 503)
+            assert int(response.headers["Retry-After"]) > 0
+    assert ready.status_code == 503 and ready_seconds < 2.0, ready_seconds
+    assert health.status_code == 200 and health_seconds < 0.5
+    assert recovered_seconds < 10
+    assert len([r for r in caplog.records if "database unreachable" in r.getMessage()]) == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    with app.app_context():
+        stored = db.session.scalars(sa.select(Institution).where(Institution.code.like("FRZ-%"))).all()
+        audited = set(
+            db.session.scalars(
+                sa.select(AuditEvent.object_id).where(
+                    AuditEvent.object_type == "institutions", AuditEvent.action == "institutions.create"
+                )
+            )
+        )
+    assert set(traffic.acknowledged) <= {institution.code for institution in stored}  # every one acknowledged
+    assert all(str(institution.id) in audited for institution in stored)  # and none half-written

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from hub_api import db_watchdog
 from hub_api.generator.tables import Table, chunks
 
 # Table and index names in the SQL below come from the generator's constants and the catalog,
@@ -74,7 +75,8 @@ class PostgresqlWriter:
         count = 0
         for chunk in chunks(table.rows, CHUNK_ROWS):
             text = "".join([line % row for row in chunk]).replace("\\", "\\\\")
-            self.cursor.copy_expert(statement, io.StringIO(text), size=1 << 20)
+            with db_watchdog.paused():  # COPY refuses to run under a wait callback
+                self.cursor.copy_expert(statement, io.StringIO(text), size=1 << 20)
             count += len(chunk)
         return count
 

@@ -4,9 +4,12 @@ import sqlalchemy as sa
 from flask import jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
+from hub_api import db_watchdog
 from hub_api.api import Blueprint
 from hub_api.errors import problem
 from hub_api.extensions import db
+
+READY_DEADLINE_SECONDS = 1.5  # a load balancer's probe wants its answer within 2 s
 
 blp = Blueprint("health", __name__, description="Service health probes")
 
@@ -24,7 +27,8 @@ def health():
 def ready():
     """Readiness: the database answers; 503 while it does not."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        with db_watchdog.deadline(READY_DEADLINE_SECONDS):
+            db.session.execute(sa.text("SELECT 1"))
     except SQLAlchemyError:
         db.session.rollback()
         return problem(503, "The database is unreachable.", headers={"Retry-After": "5"})
