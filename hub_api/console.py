@@ -16,8 +16,11 @@ from hub_api.generator import DEFAULT_SEED, GeneratorRefused, generate
 from hub_api.webhooks.worker import run, run_once
 
 
-def run_demo(host: str, port: int) -> None:
-    """Migrate the instance database, load the demo set, print credentials, serve, and send webhooks."""
+def run_demo(host: str, port: int, database_url: str | None) -> None:
+    """Migrate the database (SQLite in the instance folder unless named), load the demo set, print
+    credentials, serve, and send webhooks."""
+    if database_url:
+        os.environ["HUB_DATABASE_URL"] = database_url
     os.environ.setdefault("HUB_ENV", "development")
     os.environ.setdefault("HUB_WEBHOOK_ALLOW_PRIVATE", "true")  # so a receiver on this machine works
     if os.environ["HUB_ENV"] == "production":
@@ -79,9 +82,14 @@ def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the chosen command."""
     parser = argparse.ArgumentParser(prog="hub-api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the API on SQLite with the demo data set")
+    demo = commands.add_parser("demo", help="run the API with the demo data set (SQLite unless told)")
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=5000)
+    demo.add_argument(
+        "--database-url",
+        help="a PostgreSQL (or other SQLAlchemy) URL to use instead of instance/hub.sqlite3; "
+        "the demo set and accounts are added to what is there",
+    )
     synthetic = commands.add_parser("generate", help="add synthetic data for N participants to the database")
     synthetic.add_argument("--scale", type=int, required=True, metavar="N", help="number of participants")
     synthetic.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the same seed gives the same data")
@@ -90,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
     if args.command == "demo":
-        run_demo(args.host, args.port)
+        run_demo(args.host, args.port, args.database_url)
     elif args.command == "generate":
         run_generate(args.scale, args.seed, args.force)
     elif args.command == "worker":
