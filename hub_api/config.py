@@ -82,6 +82,12 @@ def _engine_options(env: dict, database_url: str) -> dict:
     return options
 
 
+def _replica_bind(env: dict) -> dict:
+    """The `replica` bind statistics read from, when HUB_REPLICA_DATABASE_URL names one."""
+    url = normalise_database_url(env.get("HUB_REPLICA_DATABASE_URL", ""))
+    return {"replica": {"url": url, **_engine_options(env, url)}} if url else {}
+
+
 def _secret_key(env: dict, hub_env: str) -> str:
     key = env.get("HUB_SECRET_KEY", "")
     if len(key.encode()) >= MIN_SECRET_BYTES:
@@ -110,6 +116,7 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, database_url),
+        "SQLALCHEMY_BINDS": _replica_bind(env),
         "MAX_CONTENT_LENGTH": _int(env, "HUB_MAX_BODY_BYTES", 1_048_576, minimum=1),
         "HUB_DOCUMENT_MAX_BYTES": _int(env, "HUB_DOCUMENT_MAX_BYTES", 20 * 1_048_576, minimum=1),
         "HUB_IMPORT_MAX_BYTES": _int(env, "HUB_IMPORT_MAX_BYTES", 16 * 1_048_576, minimum=1),

@@ -5,7 +5,7 @@ import json
 
 from flask import Response, current_app, request
 
-from hub_api import clock
+from hub_api import clock, replica
 from hub_api.access.objects import ensure_can_unsuppress
 from hub_api.access.policies import stats_reader
 from hub_api.api import Blueprint
@@ -78,13 +78,14 @@ def serve(args: dict, compute, table, filename: str) -> Response:
     k = _min_cell(args)
     lang = choose_language(args.get("lang"), request.accept_languages)
     as_csv = _wants_csv(args)
-    etag = _etag(lang, as_csv, k, *data_version())
-    if request.if_none_match.contains_weak(etag.strip('"')):  # RFC 9110: weak comparison
-        return Response(status=304, headers=_headers(etag))
-    rendered = results().get(etag)
-    if rendered is None:
-        rendered = _render(compute(k=k, lang=lang), as_csv, table, filename)
-        results().put(etag, rendered)
+    with replica.reads():  # the fingerprint and the figures from the same copy of the data
+        etag = _etag(lang, as_csv, k, *data_version())
+        if request.if_none_match.contains_weak(etag.strip('"')):  # RFC 9110: weak comparison
+            return Response(status=304, headers=_headers(etag))
+        rendered = results().get(etag)
+        if rendered is None:
+            rendered = _render(compute(k=k, lang=lang), as_csv, table, filename)
+            results().put(etag, rendered)
     response = Response(rendered.body, mimetype=rendered.mimetype)
     if rendered.filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
