@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,8 @@ def test_hsts_only_over_https_through_a_trusted_proxy(backend):
     )
     assert "Strict-Transport-Security" not in behind_proxy.get("/health").headers
     assert "Strict-Transport-Security" not in direct.get("/health", headers=forwarded).headers  # not trusted
+
+
+def test_the_vendored_redoc_never_fetches_its_logo_from_the_internet():
+    bundle = Path(__file__).resolve().parent.parent / "hub_api/static/docs/redoc-2.5.2/redoc.standalone.js"
+    assert "cdn.redoc.ly" not in bundle.read_text(encoding="utf-8")  # see hub_api/static/docs/README.md
