@@ -13,13 +13,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from hub_api import audit
+from hub_api import audit, problem_types
 from hub_api.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-PROBLEM_TYPE_PREFIX = "urn:hub-api:problem:"
 
 
 class HubError(Exception):
@@ -150,7 +149,7 @@ def problem(
     """Build an `application/problem+json` response carrying the request id (and `extra` members)."""
     phrase = HTTPStatus(status).phrase
     body = {
-        "type": PROBLEM_TYPE_PREFIX + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
+        "type": problem_types.type_uri(status, slug),
         "title": phrase,
         "status": status,
         "detail": detail,
