@@ -1,11 +1,20 @@
 """hub_api: the REST API of the Central Asian regional training hub; `create_app` builds it."""
 
-import logging
 from pathlib import Path
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub_api import audit, cli, database, docs_assets, idempotency, ratelimits, security_headers
+from hub_api import (
+    audit,
+    cli,
+    database,
+    docs_assets,
+    idempotency,
+    logs,
+    metrics,
+    ratelimits,
+    security_headers,
+)
 from hub_api.api import BEARER_SCHEME, HubApi, IdConverter
 from hub_api.auth.guard import install_guard
 from hub_api.auth.passwords import init_hasher
@@ -56,7 +65,7 @@ def create_app(env: dict | None = None) -> HubFlask:
     app.config.update(_openapi_config(app))
     app.json.ensure_ascii = False  # Cyrillic and other scripts as UTF-8, not \u escapes
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.getLogger("hub_api").setLevel(app.config["HUB_LOG_LEVEL"])
+    logs.install(app)
     if app.config["HUB_PROXY_COUNT"]:
         count = app.config["HUB_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -75,6 +84,7 @@ def create_app(env: dict | None = None) -> HubFlask:
     api = HubApi(app)
     register_blueprints(api)
     app.register_blueprint(docs_assets.blp)
+    metrics.install(app)
     security_headers.install(app)
     register_error_handlers(app, after_rollback=(idempotency.release, audit.persist_security_events))
     database.install_sqlite_pragmas(app)

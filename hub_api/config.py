@@ -1,5 +1,6 @@
 """Settings read from `HUB_*` environment variables, with safe defaults and a start-up check."""
 
+import ipaddress
 import json
 import os
 import secrets
@@ -47,6 +48,29 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     if raw.lower() not in ("true", "false"):
         raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
     return raw.lower() == "true"
+
+
+def _log_format(env: dict, hub_env: str) -> str:
+    """JSON lines in production (for a log shipper), plain text elsewhere, unless HUB_LOG_FORMAT says."""
+    value = env.get("HUB_LOG_FORMAT") or ("json" if hub_env == "production" else "text")
+    if value not in ("json", "text"):
+        raise ConfigurationError(f"HUB_LOG_FORMAT must be json or text, not {value!r}")
+    return value
+
+
+def _networks(env: dict, name: str, default: str) -> tuple:
+    """Comma-separated addresses and CIDR networks; an empty value is an empty tuple."""
+    networks = []
+    for item in (part.strip() for part in env.get(name, default).split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"{name}: {item!r} is not an IP address or network (e.g. 10.0.0.0/8)"
+            ) from exc
+    return tuple(networks)
 
 
 def _statement_timeout_ms(env: dict) -> int:
@@ -140,6 +164,9 @@ def load_settings(instance_path: str, env: dict | None = None) -> dict:
         "HUB_WEBHOOK_ALLOW_PRIVATE": _bool(env, "HUB_WEBHOOK_ALLOW_PRIVATE", False),
         "HUB_WEBHOOK_TIMEOUT_SECONDS": _int(env, "HUB_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1),
         "HUB_LOG_LEVEL": env.get("HUB_LOG_LEVEL", "INFO"),
+        "HUB_LOG_FORMAT": _log_format(env, hub_env),
+        # Who may read /metrics (after ProxyFix); anyone else gets 404. Empty: no /metrics at all.
+        "HUB_METRICS_ALLOW": _networks(env, "HUB_METRICS_ALLOW", "127.0.0.1/32,::1/128"),
         # PostgreSQL: how long a connection may stay silent before the server's liveness is checked.
         "HUB_DB_SILENCE_MS": _int(env, "HUB_DB_SILENCE_MS", 1000, minimum=50),
         "HUB_DB_STATEMENT_TIMEOUT_MS": _statement_timeout_ms(env),

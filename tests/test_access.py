@@ -15,6 +15,7 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/token"),
     ("GET", "/api/v1/certificates/verify/1"),
+    ("GET", "/metrics"),  # only from the addresses HUB_METRICS_ALLOW names (the test client's is one)
 }
 DOCS_ENDPOINT_PREFIXES = ("api-docs.", "docs-assets.")  # the docs pages and their own files
 

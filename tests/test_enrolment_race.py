@@ -162,7 +162,7 @@ def server(world, tmp_path_factory):
         "--bind",
         f"127.0.0.1:{port}",
         "--graceful-timeout",
-        "5",
+        "20",  # generous: on a loaded CI machine a worker's exit can take seconds
         "hub_api:create_app()",
     ]
     with log.open("wb") as output:
@@ -184,7 +184,7 @@ def server(world, tmp_path_factory):
     finally:
         process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; nothing is in flight
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
