@@ -71,6 +71,19 @@ def backend(request, tmp_path_factory):
         drop_postgresql_database(server, url)
 
 
+@pytest.fixture
+def empty_database_url(backend, tmp_path):
+    """A new database of the backend's kind, not migrated: for tests that start the app as operators do."""
+    kind, _ = backend
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = postgresql_server_url()
+    url = create_postgresql_database(server)
+    yield url
+    drop_postgresql_database(server, url)
+
+
 @pytest.fixture(scope="session")
 def app(backend):
     """The app under test, migrated with Alembic exactly as production is."""

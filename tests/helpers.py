@@ -1,5 +1,6 @@
 """Helpers shared by the test modules: credentials, common requests, and reading back results."""
 
+import socket
 from datetime import datetime
 from urllib.parse import parse_qsl, urlsplit
 
@@ -126,3 +127,12 @@ def links(response, path: str) -> dict[str, dict]:
         assert rel.startswith('rel="') and rel.endswith('"'), part
         result[rel[5:-1]] = dict(parse_qsl(url.query))
     return result
+
+
+def redis_up() -> bool:
+    """Whether the Redis the machine provides answers at 127.0.0.1:6379."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True

@@ -1,27 +1,11 @@
 """`hub-api demo` as an operator runs it: migrate, load, create the accounts, serve; on either database."""
 
-import pytest
-
 from hub_api.demo.institutions import DEMO_ACCOUNTS
-from tests.databases import create_postgresql_database, drop_postgresql_database, postgresql_server_url
 from tests.live_demo import PASSWORD, call, live_demo
 
 
-@pytest.fixture
-def database_url(backend, tmp_path):
-    """A new, empty database of the backend's kind."""
-    kind, _ = backend
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-        return
-    server = postgresql_server_url()
-    url = create_postgresql_database(server)
-    yield url
-    drop_postgresql_database(server, url)
-
-
-def test_demo_command_serves_the_demo_set_and_accounts(database_url, tmp_path):
-    with live_demo(database_url, tmp_path) as (base, output):
+def test_demo_command_serves_the_demo_set_and_accounts(empty_database_url, tmp_path):
+    with live_demo(empty_database_url, tmp_path) as (base, output):
         for email, _name, role, _home in DEMO_ACCOUNTS:
             status, tokens = call(base, "/api/v1/auth/login", {"email": email, "password": PASSWORD})
             assert status == 200, (email, tokens)

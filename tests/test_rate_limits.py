@@ -2,7 +2,6 @@
 
 import itertools
 import os
-import socket
 import time
 import uuid
 
@@ -11,7 +10,7 @@ import pytest
 from hub_api.extensions import limiter
 from hub_api.models.enums import Role
 from tests.factories import UserFactory
-from tests.helpers import audit_rows, client_headers, login
+from tests.helpers import audit_rows, client_headers, login, redis_up
 from tests.problems import assert_problem
 
 _addresses = itertools.count(1)
@@ -113,15 +112,7 @@ def test_an_account_slowed_down_is_not_locked_out_for_ever(app, client, dbs, cou
     assert login(client, email, environ_base=address()).status_code == 200
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 def test_with_redis_configured_the_counters_live_in_redis(app, client, admin, counters, monkeypatch):
     import redis
 

@@ -4,9 +4,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
-from tests.databases import create_postgresql_database, drop_postgresql_database, postgresql_server_url
 from tests.live_demo import PASSWORD, live_demo
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -24,21 +21,8 @@ def walkthrough(base: str) -> str:
     return script.replace("the-password-hub-api-demo-printed", PASSWORD)
 
 
-@pytest.fixture
-def database_url(backend, tmp_path):
-    """A new, empty database of the backend's kind."""
-    kind, _ = backend
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'walkthrough.sqlite3'}"
-        return
-    server = postgresql_server_url()
-    url = create_postgresql_database(server)
-    yield url
-    drop_postgresql_database(server, url)
-
-
-def test_the_walkthrough_works_on_a_fresh_demo_and_again_on_the_same_one(database_url, tmp_path):
-    with live_demo(database_url, tmp_path) as (base, _):
+def test_the_walkthrough_works_on_a_fresh_demo_and_again_on_the_same_one(empty_database_url, tmp_path):
+    with live_demo(empty_database_url, tmp_path) as (base, _):
         script = walkthrough(base)
         for run in ("first", "second"):
             done = subprocess.run(

@@ -5,7 +5,6 @@ What one host learns (failed sign-ins, an idempotency key, a sign-out) the other
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,28 +18,16 @@ import pytest
 from hub_api.models.enums import Role
 from tests.conftest import SECRET
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.helpers import redis_up
+from tests.live_demo import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT_LIMIT = 3
 
 
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 pytestmark = pytest.mark.skipif(
-    not _redis_up() and os.environ.get("CI", "").lower() != "true", reason="no Redis at 127.0.0.1:6379"
+    not redis_up() and os.environ.get("CI", "").lower() != "true", reason="no Redis at 127.0.0.1:6379"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def call(base: str, method: str, path: str, body=None, headers=None) -> tuple[int, dict, dict]:
