@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 import flask_smorest
 from flask_smorest.utils import prepare_response
-from marshmallow import RAISE
+from marshmallow import RAISE, ValidationError, missing
 from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError as RouteMismatch
 
 from hub_api import errors
 from hub_api.auth.guard import Access
@@ -21,11 +23,16 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "description": (
         "Retry safely: the same key with the same body replays the first response and creates "
         "nothing new; with another body it is a 422; while the first request runs, a 409."
     ),
+}
+# What the Idempotency-Key header can cause, documented where the operation does not already.
+IDEMPOTENCY_REFUSALS = {
+    409: ("CONFLICT", "A request with this Idempotency-Key is still running"),
+    422: ("UNPROCESSABLE_ENTITY", "An invalid Idempotency-Key, or one used with another request"),
 }
 
 
@@ -34,6 +41,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=MAX_ID)
+
+    def to_python(self, value):
+        """The id; one out of range is a 404 for every method (werkzeug would answer some with a 405)."""
+        try:
+            return super().to_python(value)
+        except RouteMismatch:
+            raise NotFound() from None
 
 
 class HubApi(flask_smorest.Api):
@@ -66,6 +80,16 @@ IF_MATCH_PARAMETER = {
 }
 
 
+def _documented_statuses(func) -> set[int]:
+    """The statuses the decorators below this one have documented for the view."""
+    apidoc = getattr(func, "_apidoc", {})
+    documented = [
+        *apidoc.get("arguments", {}).get("responses", {}),
+        *apidoc.get("response", {}).get("responses", {}),
+    ]
+    return {int(status) for status in documented}
+
+
 def _document_header(func, parameter: dict):
     """Add a header parameter to the operation's docs without replacing its other parameters."""
     apidoc = getattr(func, "_apidoc", {})
@@ -75,6 +99,13 @@ def _document_header(func, parameter: dict):
 
 class HubParser(FlaskParser):
     """webargs' parser, with every unreadable JSON body (not only a syntax error) a 400 problem."""
+
+    def load_json(self, req, schema):
+        """The JSON body; every one the API takes is required, so a request without one is a 422."""
+        data = super().load_json(req, schema)
+        if data is missing:
+            raise ValidationError("A JSON body is required (Content-Type: application/json).")
+        return data
 
     def _raw_load_json(self, req):
         try:
@@ -110,15 +141,24 @@ class Blueprint(flask_smorest.Blueprint):
             access = getattr(func, "hub_access", None)
             if access is not None and not access.public and access.replayable:
                 func = _document_header(func, IDEMPOTENCY_KEY_PARAMETER)
+                for status, (response, description) in IDEMPOTENCY_REFUSALS.items():
+                    if status not in _documented_statuses(func):
+                        func = self.alt_response(status, response=response, description=description)(func)
             return register(func)
 
         return decorator
 
     def arguments(self, schema, *, location="json", **kwargs):
-        """Parse arguments; unknown query parameters are refused too, so a typo is never ignored."""
+        """Parse arguments; unknown query parameters are refused too, so a typo is never ignored.
+
+        A JSON body also documents the 400 that an unreadable one gets."""
         if location == "query":
             kwargs.setdefault("unknown", RAISE)
-        return super().arguments(schema, location=location, **kwargs)
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+        unreadable = self.alt_response(400, response="BAD_REQUEST", description="Unreadable JSON body")
+        return lambda func: unreadable(parse(func))
 
     def public(self, func):
         """Open the view to anonymous callers."""

@@ -8,6 +8,7 @@ from hub_api import db_watchdog
 from hub_api.api import Blueprint
 from hub_api.errors import problem
 from hub_api.extensions import db
+from hub_api.schemas.health import HealthSchema, ReadinessSchema
 
 READY_DEADLINE_SECONDS = 1.5  # a load balancer's probe wants its answer within 2 s
 
@@ -16,6 +17,7 @@ blp = Blueprint("health", __name__, description="Service health probes")
 
 @blp.route("/health", methods=["GET"])
 @blp.public
+@blp.response(200, HealthSchema)
 def health():
     """Liveness: the process answers."""
     return jsonify(status="ok")
@@ -23,6 +25,7 @@ def health():
 
 @blp.route("/ready", methods=["GET"])
 @blp.public
+@blp.response(200, ReadinessSchema)
 @blp.alt_response(503, response="SERVICE_UNAVAILABLE", description="Database unreachable")
 def ready():
     """Readiness: the database answers; 503 while it does not."""

@@ -14,12 +14,15 @@ from hub_api.models.enums import (
 from hub_api.pagination import ListArgsSchema, sort_field
 from hub_api.schemas.base import (
     BaseSchema,
+    JsonBoolean,
     Multilingual,
     PersonalText,
     TimestampedSchema,
     choice_field,
     enum_field,
     id_field,
+    id_filter,
+    integer_field,
 )
 
 REFERENCE = validate.Regexp(
@@ -49,7 +52,7 @@ class CommitmentSchema(BaseSchema):
     """A promise such as 40 officers trained per year."""
 
     metric = enum_field(ProgrammeMetric, required=True)
-    target = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+    target = integer_field(required=True, validate=validate.Range(min=0, max=10_000_000))
     per = enum_field(CommitmentPeriod, required=True)
 
 
@@ -94,7 +97,7 @@ class AgreementSchema(TimestampedSchema):
     )
     effective_from = fields.Date(allow_none=True)
     expires_on = fields.Date(allow_none=True, metadata={"description": "null: open-ended"})
-    auto_renew = fields.Boolean(load_default=False)
+    auto_renew = JsonBoolean(load_default=False)
     programme_id = id_field(allow_none=True, load_default=None)
     predecessor_id = fields.Integer(dump_only=True, allow_none=True)
     successor_id = fields.Integer(dump_only=True, allow_none=True)
@@ -118,7 +121,7 @@ class AgreementPatchSchema(TimestampedSchema):
     signed_place = fields.String(allow_none=True, validate=validate.Length(max=120))
     effective_from = fields.Date(allow_none=True)
     expires_on = fields.Date(allow_none=True)
-    auto_renew = fields.Boolean()
+    auto_renew = JsonBoolean()
     programme_id = id_field(allow_none=True)
     commitments = fields.List(fields.Nested(CommitmentSchema))
     notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
@@ -173,8 +176,8 @@ class AgreementQuerySchema(ListArgsSchema):
 
     status = enum_field(AgreementStatus, metadata={"description": "Effective status, `expired` included"})
     kind = enum_field(AgreementKind)
-    party = id_field(metadata={"description": "Agreements this institution is a party to"})
-    programme_id = id_field()
+    party = id_filter(metadata={"description": "Agreements this institution is a party to"})
+    programme_id = id_filter()
     area = choice_field(CooperationArea)
     expiring_within_days = fields.Integer(
         validate=validate.Range(min=0, max=3650),

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.enums import Scope
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import TimestampedSchema, choice_field, id_field, timestamp
+from hub_api.schemas.base import JsonBoolean, TimestampedSchema, choice_field, id_field, id_filter, timestamp
 
 SCOPES_DOC = {"description": "Granted scopes: " + ", ".join(s.value for s in Scope)}
 
@@ -36,12 +36,12 @@ class ApiClientPatchSchema(TimestampedSchema):
 
     name = fields.String(validate=validate.Length(min=1, max=200))
     scopes = fields.List(choice_field(Scope), validate=validate.Length(min=1), metadata=SCOPES_DOC)
-    is_active = fields.Boolean()
+    is_active = JsonBoolean()
 
 
 class ApiClientQuerySchema(ListArgsSchema):
     """Filters for the API client list."""
 
-    institution_id = id_field()
+    institution_id = id_filter()
     is_active = fields.Boolean()
     sort = sort_field("name", "created_at", "updated_at", default="name")

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, id_field, timestamp
+from hub_api.schemas.base import BaseSchema, id_filter, timestamp
 
 
 class AuditEventSchema(BaseSchema):
@@ -32,7 +32,7 @@ class AuditQuerySchema(ListArgsSchema):
     action = fields.String(validate=validate.Length(max=80))
     outcome = fields.String(validate=validate.OneOf(["success", "denied", "failure"]))
     actor_type = fields.String(validate=validate.OneOf(["user", "api_client", "anonymous", "system"]))
-    actor_id = id_field()
+    actor_id = id_filter()
     object_type = fields.String(validate=validate.Length(max=60))
     object_id = fields.String(validate=validate.Length(max=64))
     request_id = fields.String(validate=validate.Length(max=64))

@@ -75,9 +75,37 @@ class Multilingual(fields.Dict):
 MAX_ID = 2**31 - 1  # ids are INTEGER columns on both databases
 
 
+def integer_field(**kwargs) -> fields.Integer:
+    """An integer in a JSON body: text ("5") and fractions (2.5) are refused, not converted or truncated."""
+    return fields.Integer(strict=True, **kwargs)
+
+
 def id_field(**kwargs) -> fields.Integer:
-    """A reference to another object's id: a positive integer the database can hold."""
-    return fields.Integer(strict=False, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    """A reference to another object's id in a JSON body: a positive integer the database can hold."""
+    return integer_field(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def id_filter(**kwargs) -> fields.Integer:
+    """An id in a query string, where every value comes as text."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false in a JSON body; 1, 0 and text such as "yes" are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class JsonNumber(fields.Float):
+    """A number in a JSON body; text ("8") is refused, not converted."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def each_once(what: str):

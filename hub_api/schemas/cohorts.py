@@ -6,7 +6,15 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import LANGUAGES, CohortKind, CohortStatus, DeliveryMode
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, Multilingual, TimestampedSchema, enum_field, id_field
+from hub_api.schemas.base import (
+    BaseSchema,
+    Multilingual,
+    TimestampedSchema,
+    enum_field,
+    id_field,
+    id_filter,
+    integer_field,
+)
 from hub_api.schemas.institutions import CODE
 
 MAX_CAPACITY = 10_000
@@ -18,7 +26,7 @@ class SeatAllocationSchema(BaseSchema):
     """Seats reserved for one partner institution."""
 
     institution_id = id_field(required=True)
-    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_CAPACITY))
+    seats = integer_field(required=True, validate=validate.Range(min=1, max=MAX_CAPACITY))
     seats_taken = fields.Integer(dump_only=True, metadata={"description": "Seats its participants hold"})
 
 
@@ -58,7 +66,7 @@ def _editable_fields(required: bool) -> dict:
         "language": fields.String(validate=validate.OneOf(LANGUAGES), **need),
         "starts_on": fields.Date(validate=DATE_RANGE, **need),
         "ends_on": fields.Date(validate=DATE_RANGE, **need),
-        "capacity": fields.Integer(validate=validate.Range(min=1, max=MAX_CAPACITY), **need),
+        "capacity": integer_field(validate=validate.Range(min=1, max=MAX_CAPACITY), **need),
         "seat_allocations": fields.List(
             fields.Nested(SeatAllocationSchema),
             validate=validate.Length(max=200),
@@ -108,15 +116,15 @@ class CohortQuerySchema(ListArgsSchema):
 
     status = enum_field(CohortStatus)
     kind = enum_field(CohortKind)
-    host_institution_id = id_field()
-    programme_id = id_field()
-    agreement_id = id_field()
-    curriculum_id = id_field()
+    host_institution_id = id_filter()
+    programme_id = id_filter()
+    agreement_id = id_filter()
+    curriculum_id = id_filter()
     delivery_mode = enum_field(DeliveryMode)
     country = fields.String(validate=COUNTRY)
     starts_from = fields.Date(metadata={"description": "Starting on or after this date"})
     starts_to = fields.Date(metadata={"description": "Starting on or before this date"})
-    has_seats_for = id_field(
+    has_seats_for = id_filter(
         metadata={"description": "Open cohorts in which this institution can still take a seat"}
     )
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "code or title"})

@@ -6,12 +6,15 @@ from hub_api.models.enums import LANGUAGES, CurriculumStatus, DeliveryMode, Staf
 from hub_api.pagination import ListArgsSchema, sort_field
 from hub_api.schemas.base import (
     BaseSchema,
+    JsonNumber,
     Multilingual,
     TimestampedSchema,
     choice_field,
     each_once,
     enum_field,
     id_field,
+    id_filter,
+    integer_field,
 )
 from hub_api.schemas.institutions import CODE
 
@@ -33,9 +36,9 @@ def _tenths(value: float) -> None:
 class ModuleSchema(BaseSchema):
     """A module: its place in the order, title, hours and learning outcomes."""
 
-    position = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    position = integer_field(required=True, validate=validate.Range(min=1, max=500))
     title = Multilingual(required=True)
-    hours = fields.Float(
+    hours = JsonNumber(
         required=True,
         validate=[validate.Range(min=0.5, max=10_000), _tenths],
         metadata={"description": "Contact hours, to one decimal place"},
@@ -115,9 +118,9 @@ class CurriculumQuerySchema(ListArgsSchema):
     standard = choice_field(Standard)
     delivery_mode = choice_field(DeliveryMode)
     language = fields.String(validate=LANGUAGE)
-    owner_institution_id = id_field()
-    adopted_by = id_field(metadata={"description": "Curricula this institution adopted"})
-    derived_from_id = id_field()
+    owner_institution_id = id_filter()
+    adopted_by = id_filter(metadata={"description": "Curricula this institution adopted"})
+    derived_from_id = id_filter()
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "code or title"})
     sort = sort_field("code", "version", "published_at", "created_at", "updated_at", default="code")
 
@@ -147,6 +150,6 @@ class AdoptionPatchSchema(TimestampedSchema):
 class AdoptionQuerySchema(ListArgsSchema):
     """Filters for a curriculum's adoptions."""
 
-    institution_id = id_field()
-    agreement_id = id_field()
+    institution_id = id_filter()
+    agreement_id = id_filter()
     sort = sort_field("adopted_on", "created_at", "updated_at", default="adopted_on")

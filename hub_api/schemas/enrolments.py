@@ -12,6 +12,8 @@ from hub_api.schemas.base import (
     each_once,
     enum_field,
     id_field,
+    id_filter,
+    integer_field,
     timestamp,
 )
 from hub_api.schemas.participants import ParticipantSummarySchema
@@ -76,9 +78,9 @@ class EnrolmentPatchSchema(BaseSchema):
     """A move (confirm, outcome, withdraw) and results; the host records results."""
 
     status = enum_field(EnrolmentStatus)
-    pre_score = fields.Integer(allow_none=True, validate=SCORE)
-    post_score = fields.Integer(allow_none=True, validate=SCORE)
-    satisfaction = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=5))
+    pre_score = integer_field(allow_none=True, validate=SCORE)
+    post_score = integer_field(allow_none=True, validate=SCORE)
+    satisfaction = integer_field(allow_none=True, validate=validate.Range(min=1, max=5))
 
 
 class BulkNominationSchema(BaseSchema):
@@ -113,7 +115,7 @@ class EnrolmentQuerySchema(ListArgsSchema):
     """Filters for enrolment lists."""
 
     status = enum_field(EnrolmentStatus)
-    institution_id = id_field(metadata={"description": "The participants' institution"})
+    institution_id = id_filter(metadata={"description": "The participants' institution"})
     sort = sort_field("created_at", "updated_at", "status_changed_at", default="created_at")
 
 

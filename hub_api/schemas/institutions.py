@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.enums import InstitutionKind, InstitutionStatus
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import Multilingual, TimestampedSchema, email_field, enum_field, id_field
+from hub_api.schemas.base import Multilingual, TimestampedSchema, email_field, enum_field, id_field, id_filter
 
 CODE = validate.Regexp(
     r"^[A-Z0-9][A-Z0-9_-]{1,39}$",
@@ -53,7 +53,7 @@ class InstitutionQuerySchema(ListArgsSchema):
 
     country = fields.String(validate=COUNTRY)
     kind = enum_field(InstitutionKind)
-    parent_id = id_field()
+    parent_id = id_filter()
     status = enum_field(InstitutionStatus)
     q = fields.String(
         validate=validate.Length(min=1, max=100),

@@ -9,11 +9,13 @@ from hub_api.models.enums import Gender, StaffCategory
 from hub_api.pagination import ListArgsSchema, sort_field
 from hub_api.schemas.base import (
     BaseSchema,
+    JsonBoolean,
     PersonalText,
     TimestampedSchema,
     TrimmedString,
     enum_field,
     id_field,
+    id_filter,
 )
 from hub_api.schemas.problems import ProblemSchema
 
@@ -65,7 +67,7 @@ def _person_fields(required: bool) -> dict:
         "position": OwnerOnlyText(allow_none=True, validate=validate.Length(max=200)),
         "region": OwnerOnlyText(allow_none=True, validate=validate.Length(max=120)),
         "email": OwnerOnlyEmail(allow_none=True, validate=validate.Length(max=254)),
-        "is_trainer": fields.Boolean(metadata={"description": "Also trains others (default false)"}),
+        "is_trainer": JsonBoolean(metadata={"description": "Also trains others (default false)"}),
     }
 
 
@@ -107,7 +109,7 @@ class ParticipantPatchSchema(BaseSchema.from_dict(_person_fields(required=False)
 class ParticipantQuerySchema(ListArgsSchema):
     """Filters for the participant list."""
 
-    institution_id = id_field()
+    institution_id = id_filter()
     gender = enum_field(Gender)
     staff_category = enum_field(StaffCategory)
     is_trainer = fields.Boolean()
@@ -124,7 +126,7 @@ class ParticipantQuerySchema(ListArgsSchema):
 class ImportArgsSchema(BaseSchema):
     """Where a roster goes, and whether to only try it."""
 
-    institution_id = id_field(
+    institution_id = id_filter(
         metadata={"description": "Defaults to the caller's own institution; hub admins must give it"}
     )
     dry_run = fields.Boolean(

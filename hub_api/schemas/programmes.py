@@ -4,7 +4,15 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import ProgrammeMetric
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, Multilingual, TimestampedSchema, enum_field, id_field
+from hub_api.schemas.base import (
+    BaseSchema,
+    Multilingual,
+    TimestampedSchema,
+    enum_field,
+    id_field,
+    id_filter,
+    integer_field,
+)
 from hub_api.schemas.institutions import CODE
 
 
@@ -12,7 +20,7 @@ class TargetSchema(BaseSchema):
     """A programme target: a metric and the number to reach."""
 
     metric = enum_field(ProgrammeMetric, required=True)
-    target = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000_000))
+    target = integer_field(required=True, validate=validate.Range(min=0, max=10_000_000))
 
 
 def _check_programme(data: dict) -> None:
@@ -63,8 +71,8 @@ class ProgrammePatchSchema(TimestampedSchema):
 class ProgrammeQuerySchema(ListArgsSchema):
     """Filters for the programme list."""
 
-    donor_id = id_field(metadata={"description": "Programmes this institution funds"})
-    implementer_id = id_field(metadata={"description": "Programmes this institution implements"})
+    donor_id = id_filter(metadata={"description": "Programmes this institution funds"})
+    implementer_id = id_filter(metadata={"description": "Programmes this institution implements"})
     active_on = fields.Date(metadata={"description": "Programmes running on this date"})
     q = fields.String(validate=validate.Length(min=1, max=100), metadata={"description": "code or name"})
     sort = sort_field("code", "starts_on", "ends_on", "created_at", "updated_at", default="code")

@@ -4,7 +4,16 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from hub_api.models.enums import DeliveryMode
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, TimestampedSchema, each_once, enum_field, id_field, timestamp
+from hub_api.schemas.base import (
+    BaseSchema,
+    JsonBoolean,
+    TimestampedSchema,
+    each_once,
+    enum_field,
+    id_field,
+    integer_field,
+    timestamp,
+)
 
 
 def _session_fields(required: bool) -> dict:
@@ -60,5 +69,5 @@ class AttendanceSchema(BaseSchema):
     """One participant's attendance of a session."""
 
     participant_id = id_field(required=True)
-    present = fields.Boolean(required=True)
-    minutes = fields.Integer(allow_none=True, load_default=None, validate=validate.Range(min=0, max=1440))
+    present = JsonBoolean(required=True)
+    minutes = integer_field(allow_none=True, load_default=None, validate=validate.Range(min=0, max=1440))

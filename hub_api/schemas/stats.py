@@ -3,7 +3,7 @@
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
 from hub_api.models.enums import LANGUAGES, CohortKind, DeliveryMode
-from hub_api.schemas.base import BaseSchema, enum_field, id_field
+from hub_api.schemas.base import BaseSchema, enum_field, id_filter
 from hub_api.schemas.institutions import COUNTRY
 from hub_api.services.stats.dimensions import DIMENSIONS, MAX_DIMENSIONS
 
@@ -74,10 +74,10 @@ class TrainingArgsSchema(StatsArgsSchema):
     country = fields.String(
         validate=COUNTRY, metadata={"description": "The participants' institutions' country"}
     )
-    institution_id = id_field(metadata={"description": "The participants' institution"})
-    programme_id = id_field()
-    curriculum_id = id_field()
-    agreement_id = id_field()
+    institution_id = id_filter(metadata={"description": "The participants' institution"})
+    programme_id = id_filter()
+    curriculum_id = id_filter()
+    agreement_id = id_filter()
     cohort_kind = enum_field(CohortKind)
     delivery_mode = enum_field(DeliveryMode)
 

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from hub_api.models.webhook import DELIVERY_STATES, EVENT_TYPES
 from hub_api.pagination import ListArgsSchema, sort_field
-from hub_api.schemas.base import BaseSchema, TimestampedSchema, each_once, timestamp
+from hub_api.schemas.base import BaseSchema, JsonBoolean, TimestampedSchema, each_once, timestamp
 
 EVENTS_DOC = {"description": "Any of: " + ", ".join(EVENT_TYPES), "example": ["cohort.opened"]}
 
@@ -51,7 +51,7 @@ class WebhookSecretSchema(WebhookSchema):
 class WebhookPatchSchema(BaseSchema.from_dict(_subscription_fields(required=False))):
     """Changes to a subscription; `is_active: true` resumes one the hub disabled."""
 
-    is_active = fields.Boolean()
+    is_active = JsonBoolean()
 
 
 class AttemptSchema(BaseSchema):
