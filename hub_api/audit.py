@@ -7,10 +7,27 @@ from sqlalchemy.orm import Session
 from hub_api.extensions import db
 from hub_api.models import AuditEvent
 
-# Bookkeeping rows whose changes are covered by explicit auth events instead.
-UNAUDITED_TABLES = {"audit_events", "token_families", "refresh_tokens", "idempotency_keys"}
-# Column changes that happen as a side effect of signing in, not as a write by anyone.
-INCIDENTAL_COLUMNS = {"last_login_at", "last_used_at", "updated_at", "version", "search_text"}
+# Bookkeeping rows: auth rows are covered by explicit auth events, and the webhook outbox keeps
+# its own log of every attempt. Auditing the worker's writes would also move the statistics'
+# data fingerprint on every delivery, so a polling dashboard would never get its 304.
+UNAUDITED_TABLES = {
+    "audit_events",
+    "token_families",
+    "refresh_tokens",
+    "idempotency_keys",
+    "webhook_events",
+    "webhook_deliveries",
+    "webhook_attempts",
+}
+# Column changes that happen as a side effect (signing in, a failed delivery), not as a write by anyone.
+INCIDENTAL_COLUMNS = {
+    "last_login_at",
+    "last_used_at",
+    "updated_at",
+    "version",
+    "search_text",
+    "failing_since",
+}
 
 
 def _context() -> dict:

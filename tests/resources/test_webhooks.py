@@ -312,6 +312,25 @@ def test_a_5xx_is_retried_with_the_same_webhook_id(app, client, admin, dbs, loca
     assert len(receiver.received) == 2 and len(ids) == 1
 
 
+def test_deliveries_and_retries_leave_a_polling_dashboard_its_304(
+    app, client, admin, analyst, dbs, local, receiver
+):
+    # The worker's bookkeeping is no data behind a statistic: its ETag must not move with it.
+    receiver.statuses = [503]
+    subscription = subscribe(client, admin.headers, receiver.url, "cohort.opened")
+    client.post(f"{URL}/{subscription['id']}/test", headers=admin.headers)
+    stats = "/api/v1/stats/training?group_by=country"
+    etag = client.get(stats, headers=analyst.headers).headers["ETag"]
+
+    work(app)
+    make_due(dbs)
+    work(app)
+    assert deliveries(dbs)[0].status == "succeeded"
+    polled = client.get(stats, headers={**analyst.headers, "If-None-Match": etag})
+
+    assert polled.status_code == 304
+
+
 @pytest.mark.parametrize(("status", "final"), [(400, True), (404, True), (408, False), (429, False)])
 def test_other_4xx_are_final(app, client, admin, dbs, local, receiver, status, final):
     receiver.statuses = [status]
